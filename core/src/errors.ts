@@ -1,0 +1,49 @@
+/**
+ * Base of every signflow error: a stable `code` a program can switch on, a message that names
+ * the thing and the fix, and the underlying `cause`.
+ */
+export abstract class SignflowError extends Error {
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input from outside (config file, flags, HTTP body, message) failed validation. */
+export class ValidationError extends SignflowError {
+  readonly code = 'VALIDATION';
+  constructor(
+    readonly source: string,
+    readonly issues: readonly { path: string; message: string }[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${source}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, options);
+  }
+}
+
+/** A configuration file could not be read or parsed. */
+export class ConfigError extends SignflowError {
+  readonly code = 'CONFIG';
+}
+
+/** A required external tool (nats-server, temporal, ffmpeg, ...) is missing or broken. */
+export class ToolMissingError extends SignflowError {
+  readonly code = 'TOOL_MISSING';
+  constructor(
+    readonly tool: string,
+    readonly fix: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${tool} not found: ${fix}`, options);
+  }
+}
+
+/** Describes any thrown value in one line, for logs and CLI output. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = err.cause === undefined ? '' : ` (cause: ${describeError(err.cause)})`;
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}

@@ -1,0 +1,3 @@
+export * from './temp-dir.js';
+export * from './servers.js';
+export * from './fixtures.js';
