@@ -5,3 +5,4 @@ export * from './config/schema.js';
 export * from './config/load.js';
 export * from './nats/subjects.js';
 export * from './artifacts/ref.js';
+export * from './cli-context.js';
