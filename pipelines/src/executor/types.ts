@@ -7,6 +7,11 @@
  * or env the activity prepared (`SIGNFLOW_STEP_INPUTS`, a JSON document with parameter values and
  * artifact references) and writes its outputs document to `SIGNFLOW_STEP_OUTPUTS`; artifacts go
  * into the artifact store, never through the executor.
+ *
+ * Who sets what: the activity puts `SIGNFLOW_RUN_ID`, `SIGNFLOW_STEP_ID`, `SIGNFLOW_STEP_ATTEMPT`,
+ * `SIGNFLOW_COMPONENT` and `SIGNFLOW_ARTIFACT_STORE` (the store's root URI) into `launch.env`; the
+ * executor adds `SIGNFLOW_STEP_INPUTS`, `SIGNFLOW_STEP_OUTPUTS` and `SIGNFLOW_STEP_WORKDIR`
+ * (paths inside the step's filesystem), since only it knows where those live.
  */
 
 export interface GpuByCount {
@@ -48,6 +53,12 @@ export interface StepLaunch {
     serviceAccountName?: string;
   };
   timeoutMs?: number;
+  /**
+   * The inputs document (JSON: `{ parameters, artifacts }`). The executor makes it readable by
+   * the step at the path it puts in `SIGNFLOW_STEP_INPUTS` (local: a file in the step's work
+   * dir; Kubernetes: e.g. a mounted ConfigMap or an env var written to a file by the entry point).
+   */
+  inputsJson?: string;
 }
 
 export interface StepLogSink {
@@ -63,7 +74,16 @@ export interface StepRunContext {
 }
 
 export type StepOutcome =
-  | { status: 'succeeded'; exitCode: 0 }
+  | {
+      status: 'succeeded';
+      exitCode: 0;
+      /**
+       * The outputs document the step wrote at `$SIGNFLOW_STEP_OUTPUTS` (JSON:
+       * `{ parameters, artifacts }`), read back by the executor (local: the file; Kubernetes:
+       * e.g. the container's termination message). Absent when the step wrote none.
+       */
+      outputsJson?: string;
+    }
   | {
       status: 'failed';
       exitCode: number | null;
