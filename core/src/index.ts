@@ -6,3 +6,4 @@ export * from './config/load.js';
 export * from './nats/subjects.js';
 export * from './artifacts/ref.js';
 export * from './cli-context.js';
+export * from './messages/landmarks.js';
