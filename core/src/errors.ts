@@ -42,8 +42,9 @@ export class ToolMissingError extends SignflowError {
 /** Describes any thrown value in one line, for logs and CLI output. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
-    const cause = err.cause === undefined ? '' : ` (cause: ${describeError(err.cause)})`;
-    return `${err.message}${cause}`;
+    if (err.cause === undefined || err instanceof ValidationError) return err.message;
+    const cause = describeError(err.cause);
+    return err.message.includes(cause) ? err.message : `${err.message} (cause: ${cause})`;
   }
   return String(err);
 }

@@ -64,8 +64,6 @@ export async function startStack(config: SignflowConfig, extraParts: readonly St
     throw new StackPartError('stack', `already running (pid ${previous.supervisorPid}) with data in ${config.dataDir}; run \`signflow down\` first`);
   }
   mkdirSync(config.dataDir, { recursive: true });
-  await checkPorts(config, extraParts);
-
   const state: StackState = { supervisorPid: process.pid, startedAt: new Date().toISOString(), phase: 'starting', parts: {} };
   writeStackState(config.dataDir, state);
   let nats: NatsServerHandle | undefined;
@@ -80,6 +78,7 @@ export async function startStack(config: SignflowConfig, extraParts: readonly St
   };
 
   try {
+    await checkPorts(config, extraParts);
     if (config.nats.url) {
       state.parts['nats'] = { endpoint: config.nats.url, extra: { managed: 'external' } };
     } else {
