@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { startTestTemporal } from '../src/index.js';
 import { createActivities } from './temporal-sample/activities.js';
+import type { greetingWorkflow } from './temporal-sample/workflows.js';
 
 test('a workflow with an activity completes on a real Temporal server', async () => {
   await using temporal = await startTestTemporal();
@@ -21,7 +22,7 @@ test('a workflow with an activity completes on a real Temporal server', async ()
   try {
     const client = new Client({ connection, namespace: temporal.namespace });
     const result = await worker.runUntil(
-      client.workflow.execute('greetingWorkflow', { taskQueue: 'harness', workflowId: `greet-${Date.now()}`, args: ['signflow'] }),
+      client.workflow.execute<typeof greetingWorkflow>('greetingWorkflow', { taskQueue: 'harness', workflowId: `greet-${Date.now()}`, args: ['signflow'] }),
     );
     assert.match(result, /^workflow says: hello signflow from /);
   } finally {
