@@ -1,1 +1,12 @@
-export {};
+export * from './errors.js';
+export * from './format/layout.js';
+export * from './format/manifest.js';
+export * from './format/sample.js';
+export * from './store/backend.js';
+export * from './store/local-disk.js';
+export * from './store/canonical.js';
+export * from './store/writer.js';
+export * from './store/store.js';
+export * from './store/dataset.js';
+export * from './store/open.js';
+export * from './preprocess/resample.js';
