@@ -7,3 +7,4 @@ export * from './nats/subjects.js';
 export * from './artifacts/ref.js';
 export * from './cli-context.js';
 export * from './messages/landmarks.js';
+export * from './bench.js';

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startTestTemporal } from '../src/index.js';
+import { quietTemporalRuntime, startTestTemporal } from '../src/index.js';
 import { createActivities } from './temporal-sample/activities.js';
 import type { greetingWorkflow } from './temporal-sample/workflows.js';
 
 test('a workflow with an activity completes on a real Temporal server', async () => {
+  quietTemporalRuntime();
   await using temporal = await startTestTemporal();
   assert.notEqual(temporal.port, 7233, 'the harness must not use the default port');
   const workerConnection = await NativeConnection.connect({ address: temporal.address });
