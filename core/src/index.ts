@@ -8,3 +8,4 @@ export * from './artifacts/ref.js';
 export * from './cli-context.js';
 export * from './messages/landmarks.js';
 export * from './bench.js';
+export * from './messages/captions.js';
