@@ -9,3 +9,5 @@ export * from './cli-context.js';
 export * from './messages/landmarks.js';
 export * from './bench.js';
 export * from './messages/captions.js';
+export * from './artifacts/store.js';
+export * from './artifacts/local-store.js';
