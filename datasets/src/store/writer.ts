@@ -30,7 +30,8 @@ export interface WriterOptions {
   description?: string;
   layout: LandmarkLayout;
   coordinates: Coordinates;
-  sources: DatasetSource[];
+  /** Where the samples came from; importers may add theirs at the end with `addSource()` (once hashed). */
+  sources?: DatasetSource[];
   parents?: string[];
   steps?: ProvenanceStep[];
 }
@@ -67,6 +68,7 @@ export class DatasetWriter {
   private staging: string | undefined;
   private splits: { info: Omit<SplitsInfo, 'file'>; folds: number[] } | undefined;
   private closed = false;
+  private readonly sources: DatasetSource[];
 
   constructor(
     private readonly backend: BlobBackend,
@@ -74,6 +76,11 @@ export class DatasetWriter {
     private readonly onCommit: (version: WrittenVersion) => Promise<void>,
   ) {
     this.floatsPerFrame = frameFloats(options.layout);
+    this.sources = [...(options.sources ?? [])];
+  }
+
+  addSource(source: DatasetSource): void {
+    this.sources.push(source);
   }
 
   get sampleCount(): number {
@@ -220,7 +227,7 @@ export class DatasetWriter {
         quality: this.quality,
         files: { data, flags, index: indexEntry },
         ...(splits ? { splits } : {}),
-        provenance: { sources: this.options.sources, parents: this.options.parents ?? [], steps: this.options.steps ?? [], tool: TOOL },
+        provenance: { sources: this.sources, parents: this.options.parents ?? [], steps: this.options.steps ?? [], tool: TOOL },
       });
       const manifestBytes = new TextEncoder().encode(canonicalJson(manifest));
       const id = sha256Hex(manifestBytes);
