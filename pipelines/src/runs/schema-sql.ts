@@ -13,7 +13,8 @@ export const MIGRATIONS: readonly string[] = [
     parameters TEXT NOT NULL,
     outputs TEXT NOT NULL,
     error TEXT,
-    retry_of TEXT
+    retry_of TEXT,
+    spec_digest TEXT
   );
   CREATE INDEX runs_by_time ON runs (created_at DESC, run_id DESC);
   CREATE INDEX runs_by_pipeline ON runs (pipeline, created_at DESC, run_id DESC);
@@ -34,6 +35,11 @@ export const MIGRATIONS: readonly string[] = [
     work_ms INTEGER,
     log_key TEXT,
     PRIMARY KEY (run_id, step_path)
+  );
+
+  CREATE TABLE specs (
+    digest TEXT PRIMARY KEY,
+    spec TEXT NOT NULL
   );
 
   CREATE TABLE pipelines (

@@ -152,13 +152,32 @@ export class RunStore {
   }
 
   /** A run the API accepted; the workflow's first event moves it to running. */
-  insertQueuedRun(run: { runId: string; pipeline: string; pipelineVersion?: string | undefined; experiment?: string | undefined; parameters: Record<string, unknown>; retryOf?: string | undefined; createdAt?: string }): void {
+  insertQueuedRun(run: {
+    runId: string;
+    pipeline: string;
+    pipelineVersion?: string | undefined;
+    experiment?: string | undefined;
+    parameters: Record<string, unknown>;
+    retryOf?: string | undefined;
+    createdAt?: string;
+    specDigest?: string | undefined;
+  }): void {
     this.db
       .prepare(
-        `INSERT INTO runs (run_id, pipeline, pipeline_version, experiment, status, created_at, parameters, outputs, retry_of)
-         VALUES (?, ?, ?, ?, 'queued', ?, ?, '{}', ?) ON CONFLICT(run_id) DO NOTHING`,
+        `INSERT INTO runs (run_id, pipeline, pipeline_version, experiment, status, created_at, parameters, outputs, retry_of, spec_digest)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, '{}', ?, ?) ON CONFLICT(run_id) DO NOTHING`,
       )
-      .run(run.runId, run.pipeline, run.pipelineVersion ?? null, run.experiment ?? null, run.createdAt ? ms(run.createdAt) : Date.now(), JSON.stringify(run.parameters), run.retryOf ?? null);
+      .run(run.runId, run.pipeline, run.pipelineVersion ?? null, run.experiment ?? null, run.createdAt ? ms(run.createdAt) : Date.now(), JSON.stringify(run.parameters), run.retryOf ?? null, run.specDigest ?? null);
+  }
+
+  /** Stores a spec once by digest; runs point at it (what a retry re-submits). */
+  saveSpec(digest: string, spec: unknown): void {
+    this.db.prepare('INSERT INTO specs (digest, spec) VALUES (?, ?) ON CONFLICT(digest) DO NOTHING').run(digest, JSON.stringify(spec));
+  }
+
+  specOfRun(runId: string): unknown {
+    const row = this.db.prepare('SELECT s.spec FROM runs r JOIN specs s ON s.digest = r.spec_digest WHERE r.run_id = ?').get(runId) as { spec: string } | undefined;
+    return row ? (JSON.parse(row.spec) as unknown) : undefined;
   }
 
   /** Applies a fact recorded by the run workflow. Idempotent: a replayed event changes nothing more. */

@@ -1,0 +1,72 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createLogger, LocalArtifactStore, type Logger } from '@signflow/core';
+import { createActivities, DEFAULT_TASK_QUEUE, pipelinesDataPaths, RunStore, runWorkflowPath, type Executor } from '@signflow/pipelines';
+import { LocalExecutor } from '../executors/local/executor.js';
+import { stepBinDir } from '../steps/paths.js';
+
+export interface PipelineWorkerOptions {
+  temporalAddress: string;
+  namespace: string;
+  /** The signflow data dir: run index, artifact store and step work dirs live under it. */
+  dataDir: string;
+  taskQueue?: string;
+  /** Defaults to the local process executor. */
+  executor?: Executor;
+  /** A prebuilt workflow bundle (tests share one); otherwise the workflow is bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Activities of other packages served by the same worker (training, evaluation, ...). */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  logger?: Logger;
+}
+
+export interface PipelineWorker {
+  readonly worker: Worker;
+  readonly runs: RunStore;
+  /** Polls until shutdown; rejects if the worker fails. */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Wires the run workflow and its activities (local executor, local artifact store, run index) into a Temporal worker. */
+export async function createPipelineWorker(options: PipelineWorkerOptions): Promise<PipelineWorker> {
+  const logger = options.logger ?? createLogger('pipelines-worker');
+  const paths = pipelinesDataPaths(options.dataDir);
+  const runs = new RunStore(paths.runIndex);
+  const store = new LocalArtifactStore(paths.artifacts);
+  const executor = options.executor ?? new LocalExecutor({ workRoot: paths.work, pathPrepend: [stepBinDir] });
+  const activities = { ...options.extraActivities, ...createActivities({ executor, store, runs, logger, heartbeatIntervalMs: 1000 }) };
+  const connection = await NativeConnection.connect({ address: options.temporalAddress });
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: runWorkflowPath }),
+      activities,
+      // Cancellation reaches an activity on its heartbeat: keep that within a second.
+      maxHeartbeatThrottleInterval: '1s',
+      defaultHeartbeatThrottleInterval: '1s',
+    });
+  } catch (err) {
+    await connection.close();
+    runs.close();
+    throw err;
+  }
+  let running: Promise<void> | undefined;
+  return {
+    worker,
+    runs,
+    run: () => {
+      running ??= worker.run().finally(async () => {
+        await connection.close();
+        runs.close();
+      });
+      return running;
+    },
+    shutdown: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { LocalArtifactStore } from '@signflow/core';
+import { pipelinesDataPaths, RunService, RunStore, runWorkflowPath, type RunRow, type RunStatus, type StepRow } from '@signflow/pipelines';
+import { startTestTemporal, tempDir, waitFor, type TestTemporal, type TempDir } from '@signflow/testkit';
+import { createPipelineWorker, type PipelineWorker } from '../../src/worker/worker.js';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The run workflow bundled once per test process (bundling takes seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: runWorkflowPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  return bundle;
+}
+
+export interface Harness {
+  temporal: TestTemporal;
+  dataDir: string;
+  taskQueue: string;
+  client: Client;
+  runs: RunStore;
+  service: RunService;
+  worker: PipelineWorker | undefined;
+  startWorker(): Promise<PipelineWorker>;
+  stopWorker(): Promise<void>;
+  waitForRun(runId: string, statuses: RunStatus[], timeoutMs?: number): Promise<RunRow & { steps: StepRow[] }>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A real Temporal server, a data dir, the pipeline worker in this process (optional) and the run service. */
+export async function startHarness(options: { worker?: boolean; temporal?: TestTemporal } = {}): Promise<Harness> {
+  const temporal = options.temporal ?? (await startTestTemporal());
+  const dir: TempDir = await tempDir('signflow-pipelines-');
+  const taskQueue = `pipelines-${randomUUID().slice(0, 8)}`;
+  const paths = pipelinesDataPaths(dir.path);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const runs = new RunStore(paths.runIndex);
+  const service = new RunService({ client, runs, store: new LocalArtifactStore(paths.artifacts), taskQueue });
+  let running: Promise<void> | undefined;
+  const h: Harness = {
+    temporal,
+    dataDir: dir.path,
+    taskQueue,
+    client,
+    runs,
+    service,
+    worker: undefined,
+    async startWorker() {
+      const w = await createPipelineWorker({ temporalAddress: temporal.address, namespace: temporal.namespace, dataDir: dir.path, taskQueue, workflowBundle: await workflowBundle() });
+      h.worker = w;
+      running = w.run();
+      return w;
+    },
+    async stopWorker() {
+      await h.worker?.shutdown();
+      await running;
+      h.worker = undefined;
+    },
+    async waitForRun(runId, statuses, timeoutMs = 60_000) {
+      return waitFor(`run ${runId} to be ${statuses.join('/')}`, async () => {
+        const run = await service.getRun(runId);
+        return statuses.includes(run.status) ? run : undefined;
+      }, { timeoutMs, intervalMs: 100 });
+    },
+    async [Symbol.asyncDispose]() {
+      await h.stopWorker().catch(() => undefined);
+      runs.close();
+      await connection.close();
+      if (!options.temporal) await temporal[Symbol.asyncDispose]();
+      await dir[Symbol.asyncDispose]();
+    },
+  };
+  if (options.worker !== false) await h.startWorker();
+  return h;
+}
