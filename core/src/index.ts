@@ -11,3 +11,4 @@ export * from './bench.js';
 export * from './messages/captions.js';
 export * from './artifacts/store.js';
 export * from './artifacts/local-store.js';
+export * from './telemetry/index.js';
