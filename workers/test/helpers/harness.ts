@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { LocalArtifactStore } from '@signflow/core';
 import { pipelinesDataPaths, RunService, RunStore, runWorkflowPath, type RunRow, type RunStatus, type StepRow } from '@signflow/pipelines';
-import { startTestTemporal, tempDir, waitFor, type TestTemporal, type TempDir } from '@signflow/testkit';
+import { quietTemporalRuntime, startTestTemporal, tempDir, waitFor, type TestTemporal, type TempDir } from '@signflow/testkit';
 import { createPipelineWorker, type PipelineWorker } from '../../src/worker/worker.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -29,6 +29,7 @@ export interface Harness {
 
 /** A real Temporal server, a data dir, the pipeline worker in this process (optional) and the run service. */
 export async function startHarness(options: { worker?: boolean; temporal?: TestTemporal } = {}): Promise<Harness> {
+  quietTemporalRuntime();
   const temporal = options.temporal ?? (await startTestTemporal());
   const dir: TempDir = await tempDir('signflow-pipelines-');
   const taskQueue = `pipelines-${randomUUID().slice(0, 8)}`;

@@ -1,0 +1,32 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { captionSchema, type Caption } from '@signflow/core';
+import { fixture } from '@signflow/testkit';
+import { readMslSigns, type RecordedSign } from '../../src/transcriber/replay.js';
+
+export const SIGNS = ['ambulancia', 'doctor', 'dolor', 'hoy', 'yo'] as const;
+
+/** Training and replay sets from the MSL-150 fixture: disjoint sequences of each sign. */
+export async function mslSets(): Promise<{ train: RecordedSign[]; live: RecordedSign[] }> {
+  const root = fixture('msl150', 'sample_npy');
+  const train = await readMslSigns(root, SIGNS, 4, 0);
+  const live = await readMslSigns(root, SIGNS, 1, 6);
+  return { train, live };
+}
+
+export async function natsConnection(url: string): Promise<NatsConnection & AsyncDisposable> {
+  const nc = await connect({ servers: url });
+  return Object.assign(nc, { [Symbol.asyncDispose]: () => nc.close() });
+}
+
+/** Collects the captions published for a rig (core subscription: what a live reader sees). */
+export async function collectCaptions(nc: NatsConnection, subject: string): Promise<{ captions: Caption[]; finals: () => Caption[]; stop: () => void }> {
+  const captions: Caption[] = [];
+  const sub = nc.subscribe(subject, {
+    callback: (err, msg) => {
+      if (!err) captions.push(captionSchema.parse(msg.json()));
+    },
+  });
+  await nc.flush();
+  return { captions, finals: () => captions.filter((c) => c.kind === 'final'), stop: () => sub.unsubscribe() };
+}
