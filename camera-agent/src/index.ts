@@ -1,1 +1,14 @@
-export {};
+export * from './errors.js';
+export * from './rig/schema.js';
+export * from './rig/load.js';
+export * from './rig/jpeg-size.js';
+export * from './source/jpeg-splitter.js';
+export * from './source/raw-frames.js';
+export * from './source/camera-source.js';
+export * from './source/ffmpeg-args.js';
+export * from './publish/frame-buffer.js';
+export * from './publish/streams.js';
+export * from './status/quality.js';
+export * from './status/schema.js';
+export * from './bundle/bundler.js';
+export * from './agent.js';

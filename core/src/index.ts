@@ -12,3 +12,5 @@ export * from './messages/captions.js';
 export * from './artifacts/store.js';
 export * from './artifacts/local-store.js';
 export * from './telemetry/index.js';
+export * from './messages/frames.js';
+export * from './auth/index.js';

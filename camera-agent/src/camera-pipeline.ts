@@ -1,0 +1,157 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { MAX_MESSAGE_BYTES, frameHeaderRecord, frameMsgId, subjects, describeError, type Logger } from '@signflow/core';
+import type { CameraConfig, RigConfig } from './rig/schema.js';
+import { CameraSource } from './source/camera-source.js';
+import { FrameBuffer } from './publish/frame-buffer.js';
+import { FrameSender } from './publish/frame-sender.js';
+import { SeqCounter } from './publish/seq-counter.js';
+import { imageQuality, type ImageQuality } from './status/quality.js';
+import type { CameraStatus } from './status/schema.js';
+import { FramePublishError } from './errors.js';
+import { nsToMs, type CaptureTime } from './clock.js';
+
+export interface CapturedFrame {
+  camera: string;
+  seq: number;
+  capture: CaptureTime;
+  jpeg: Buffer;
+}
+
+export interface CameraPipelineOptions {
+  rig: RigConfig;
+  js: JetStreamClient;
+  ffmpegPath: string;
+  stateDir: string | undefined;
+  logger: Logger;
+  agentVersion: string;
+  onFrame?: (frame: CapturedFrame) => void;
+}
+
+/** One camera end to end: ffmpeg source → bounded buffer → in-order JetStream sender. */
+export class CameraPipeline {
+  readonly source: CameraSource;
+  readonly buffer: FrameBuffer;
+  readonly sender: FrameSender;
+  private readonly seq: SeqCounter;
+  private captured = 0;
+  private oversize = 0;
+  private lastFrameWallNs: bigint | undefined;
+  private quality: ImageQuality | null = null;
+  private lastError: { message: string; at: string } | undefined;
+  private fpsWindow = { at: Date.now(), frames: 0, fps: 0 };
+
+  constructor(
+    readonly camera: CameraConfig,
+    private readonly options: CameraPipelineOptions,
+  ) {
+    const { rig } = options;
+    this.seq = new SeqCounter(options.stateDir ? join(options.stateDir, `${rig.id}.${camera.id}.seq`) : undefined);
+    this.buffer = new FrameBuffer({
+      maxFrames: rig.buffer.maxFrames,
+      maxBytes: rig.buffer.maxBytes,
+      diskDir: rig.buffer.diskDir ? join(rig.buffer.diskDir, rig.id, camera.id) : undefined,
+      diskMaxBytes: rig.buffer.diskMaxBytes,
+    });
+    this.sender = new FrameSender(camera.id, subjects.frames(rig.id, camera.id), this.buffer, options.js, {
+      msgId: (seq) => frameMsgId(rig.id, camera.id, seq),
+      logger: options.logger,
+    });
+    this.source = new CameraSource(
+      camera,
+      {
+        frame: (jpeg, capture) => this.onFrame(jpeg, capture),
+        gray: (pixels, width, height) => {
+          this.quality = imageQuality(pixels, width, height);
+        },
+        error: (err) => this.recordError(err.message),
+      },
+      { ffmpegPath: options.ffmpegPath, logger: options.logger },
+    );
+  }
+
+  start(): void {
+    this.sender.start();
+    this.source.start();
+  }
+
+  private recordError(message: string): void {
+    this.lastError = { message, at: new Date().toISOString() };
+  }
+
+  private onFrame(jpeg: Buffer, capture: CaptureTime): void {
+    const { rig } = this.options;
+    if (jpeg.length > MAX_MESSAGE_BYTES) {
+      this.oversize++;
+      this.recordError(new FramePublishError(this.camera.id, `a ${jpeg.length}-byte JPEG exceeds the ${MAX_MESSAGE_BYTES}-byte message limit; lower jpegQuality`).message);
+      return;
+    }
+    const seq = this.seq.take();
+    this.captured++;
+    this.fpsWindow.frames++;
+    this.lastFrameWallNs = capture.wallNs;
+    const headers = frameHeaderRecord({
+      rig: rig.id,
+      camera: this.camera.id,
+      seq,
+      captureWallNs: capture.wallNs,
+      captureMonoNs: capture.monoNs,
+      width: this.camera.resolution.width,
+      height: this.camera.resolution.height,
+      encoding: 'jpeg',
+      calibrationVersion: this.camera.calibration?.version ?? '',
+    });
+    this.buffer.push({ seq, headers, data: jpeg });
+    this.options.onFrame?.({ camera: this.camera.id, seq, capture, jpeg });
+  }
+
+  /** Frames per second captured since the last call (or the last figure if called too soon). */
+  private fps(): number {
+    const now = Date.now();
+    const dt = (now - this.fpsWindow.at) / 1000;
+    if (dt >= 0.5) this.fpsWindow = { at: now, frames: 0, fps: this.fpsWindow.frames / dt };
+    return Math.round(this.fpsWindow.fps * 100) / 100;
+  }
+
+  status(clock: { offsetMs: number | null; uncertaintyMs: number | null }): CameraStatus {
+    const sourceState = this.source.state;
+    const senderError = this.sender.lastError;
+    const lastError = this.lastError ?? (senderError ? { message: senderError.message, at: new Date().toISOString() } : undefined);
+    return {
+      rig: this.options.rig.id,
+      camera: this.camera.id,
+      role: this.camera.role,
+      state: sourceState === 'backoff' ? 'error' : sourceState,
+      fps: this.fps(),
+      framesCaptured: this.captured,
+      framesSent: this.sender.counters.sent,
+      dropped: this.buffer.counters.dropped + this.oversize,
+      buffered: this.buffer.length,
+      bufferedBytes: this.buffer.bytes,
+      duplicates: this.sender.counters.duplicates,
+      restarts: this.source.restarts,
+      lastFrameTime: this.lastFrameWallNs === undefined ? null : new Date(nsToMs(this.lastFrameWallNs)).toISOString(),
+      lastError: lastError?.message ?? null,
+      lastErrorAt: lastError?.at ?? null,
+      quality: this.quality,
+      clockOffsetMs: clock.offsetMs,
+      clockUncertaintyMs: clock.uncertaintyMs,
+      agentVersion: this.options.agentVersion,
+      host: hostname(),
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  /** Stops ffmpeg, then sends what is buffered (up to `drainMs`); returns frames left unsent. */
+  async stop(drainMs: number): Promise<number> {
+    await this.source.stop();
+    const left = await this.sender.drain(drainMs);
+    if (left > 0) this.options.logger.warn({ camera: this.camera.id, left }, 'frames left unsent at shutdown');
+    return left;
+  }
+
+  describeLastError(): string | undefined {
+    return this.lastError?.message ?? (this.sender.lastError ? describeError(this.sender.lastError) : undefined);
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const qualitySchema = z.object({
+  brightness: z.number(),
+  blur: z.number(),
+  overExposed: z.number(),
+  underExposed: z.number(),
+});
+
+/** One camera's heartbeat in the `kvBuckets.cameras` bucket, key `<rig>.<camera>`. */
+export const cameraStatusSchema = z.object({
+  rig: z.string(),
+  camera: z.string(),
+  role: z.string(),
+  state: z.enum(['starting', 'streaming', 'backoff', 'ended', 'stopped', 'error']),
+  fps: z.number(),
+  framesCaptured: z.number(),
+  framesSent: z.number(),
+  dropped: z.number(),
+  buffered: z.number(),
+  bufferedBytes: z.number(),
+  duplicates: z.number(),
+  restarts: z.number(),
+  lastFrameTime: z.string().nullable(),
+  lastError: z.string().nullable(),
+  lastErrorAt: z.string().nullable(),
+  quality: qualitySchema.nullable(),
+  /** NATS server clock minus agent clock, ms; null until measured. */
+  clockOffsetMs: z.number().nullable(),
+  clockUncertaintyMs: z.number().nullable(),
+  agentVersion: z.string(),
+  host: z.string(),
+  updatedAt: z.string(),
+});
+export type CameraStatus = z.output<typeof cameraStatusSchema>;
+
+/** The rig-level record, key `<rig>`: multi-view bundle statistics. */
+export const rigStatusSchema = z.object({
+  rig: z.string(),
+  cameras: z.array(z.string()),
+  toleranceMs: z.number(),
+  bundles: z.number(),
+  unmatched: z.number(),
+  skewMsMean: z.number(),
+  skewMsP50: z.number(),
+  skewMsP95: z.number(),
+  skewMsMax: z.number(),
+  clockOffsetMs: z.number().nullable(),
+  updatedAt: z.string(),
+});
+export type RigStatus = z.output<typeof rigStatusSchema>;
+
+export function cameraKey(rig: string, camera: string): string {
+  return `${rig}.${camera}`;
+}
