@@ -9,8 +9,8 @@ export const SIGNS = ['ambulancia', 'doctor', 'dolor', 'hoy', 'yo'] as const;
 /** Training and replay sets from the MSL-150 fixture: disjoint sequences of each sign. */
 export async function mslSets(): Promise<{ train: RecordedSign[]; live: RecordedSign[] }> {
   const root = fixture('msl150', 'sample_npy');
-  const train = await readMslSigns(root, SIGNS, 4, 0);
-  const live = await readMslSigns(root, SIGNS, 1, 6);
+  const train = await readMslSigns(root, SIGNS, 8, 0);
+  const live = await readMslSigns(root, SIGNS, 1, 9);
   return { train, live };
 }
 

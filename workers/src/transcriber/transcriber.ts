@@ -1,0 +1,280 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import {
+  captionSchema,
+  createLogger,
+  describeError,
+  landmarkPacketSchema,
+  streams,
+  subjects,
+  type Caption,
+  type LandmarkPacket,
+  type Logger,
+} from '@signflow/core';
+import { TranscriberError } from './errors.js';
+import { handsRaised, packetFeatures } from './features.js';
+import type { ModelSource } from './model-source.js';
+import { transcriberOptionsSchema, type TranscriberOptions, type TranscriberOptionsInput } from './options.js';
+import type { Recognizer } from './recognizer.js';
+import { Segmenter } from './segmenter.js';
+import { ensureStream, liveStreamConfigs } from './streams.js';
+import { parseWith } from '@signflow/core';
+
+/** One frame as the segmenter keeps it. */
+interface FrameItem {
+  features: Float32Array;
+  captureTimeNs: string;
+  /** Stream sequence of the landmark packet: the segment id derives from its first frame's. */
+  streamSeq: number;
+}
+
+export interface TranscriberStats {
+  rig: string;
+  /** Landmark packets recognised as such (any camera of the rig). */
+  packets: number;
+  /** Messages that were not valid landmark packets: counted, acknowledged, skipped. */
+  garbage: number;
+  /** Packets of a camera arriving with a capture time not after the previous one (skipped). */
+  outOfOrder: number;
+  partials: number;
+  finals: number;
+  /** Candidate segments too short to be a sign. */
+  dropped: number;
+  /** Model of the next caption. */
+  model: { name: string; version: string };
+  /** Camera whose landmarks are recognised (undefined until the first packet). */
+  camera: string | undefined;
+  /** Capture time → processed, for the latest packet (ms): how far behind real time the rig is. */
+  lagMs: number;
+  /** Largest lag seen since the start. */
+  maxLagMs: number;
+}
+
+export interface Transcriber extends AsyncDisposable {
+  readonly rig: string;
+  stats(): TranscriberStats;
+  /** Swaps the model between two packets: no caption is dropped or produced twice. */
+  setModel(model: Recognizer): void;
+  /** Stops consuming (the durable consumer keeps the position) and disposes the model. */
+  stop(): Promise<void>;
+  /** Resolves when the consume loop ends (after stop, or rejects on a fatal error). */
+  readonly done: Promise<void>;
+}
+
+export interface TranscriberDeps {
+  nc: NatsConnection;
+  models: ModelSource;
+  logger?: Logger;
+  /** Wall clock in ms (tests and benches may pass their own). */
+  now?: () => number;
+}
+
+/**
+ * Starts transcribing one rig: consumes its landmark packets through a durable JetStream
+ * consumer, segments signs (hands raised/lowered), recognises them with the current model and
+ * publishes partial and final captions on `subjects.captions(rig)`.
+ *
+ * Exactly-once captions across restarts: packets are acknowledged (ack-all) only up to the
+ * start of an open sign, so a restart replays the open sign from its first frame; the segment
+ * id is the stream sequence of that first frame and the final carries it as Nats-Msg-Id, so a
+ * final already published before a crash is dropped by the stream's duplicate window.
+ */
+export async function startTranscriber(deps: TranscriberDeps, input: TranscriberOptionsInput): Promise<Transcriber> {
+  const options = parseWith(transcriberOptionsSchema, input, 'transcriber options');
+  const logger = (deps.logger ?? createLogger('transcriber')).child({ rig: options.rig });
+  const jsm = await jetstreamManager(deps.nc);
+  await ensureStream(jsm, liveStreamConfigs.landmarks);
+  await ensureStream(jsm, liveStreamConfigs.captions);
+  const durable = options.durable ?? `transcriber-${options.rig}`;
+  try {
+    await jsm.consumers.info(streams.landmarks, durable);
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== 404) throw new TranscriberError(options.rig, `cannot read consumer ${durable}`, { cause: err });
+    await jsm.consumers.add(streams.landmarks, {
+      durable_name: durable,
+      filter_subject: subjects.landmarksOfRig(options.rig),
+      ack_policy: AckPolicy.All,
+      deliver_policy: options.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+      ack_wait: 60_000_000_000,
+      max_ack_pending: 10_000,
+    });
+  }
+  const resume = await lastCaption(jsm, options.rig, logger);
+  const model = await deps.models.current();
+  const js = jetstream(deps.nc);
+  const consumer = await js.consumers.get(streams.landmarks, durable);
+  const messages = await consumer.consume({ max_messages: 512 });
+  const run = new RigRun(options, js, model, resume, logger, deps.now ?? Date.now);
+  const stopWatching = await deps.models.watch((next) => run.setModel(next));
+  const done = run.loop(messages);
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      await stopWatching();
+      await messages.close();
+      await done.catch(() => undefined);
+      run.dispose();
+    })();
+    return stopped;
+  };
+  logger.info({ durable, model: `${model.name}@${model.version}` }, 'transcriber started');
+  return {
+    rig: options.rig,
+    stats: () => run.stats(),
+    setModel: (next) => run.setModel(next),
+    stop,
+    done,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** The rig's last caption, to continue the final numbering after a restart. */
+async function lastCaption(jsm: Awaited<ReturnType<typeof jetstreamManager>>, rig: string, logger: Logger): Promise<Caption | undefined> {
+  try {
+    const stored = await jsm.streams.getMessage(streams.captions, { last_by_subj: subjects.captions(rig) });
+    if (!stored) return undefined;
+    const parsed = captionSchema.safeParse(stored.json());
+    return parsed.success ? parsed.data : undefined;
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === 404) return undefined;
+    logger.warn({ err: describeError(err) }, 'could not read the last caption; numbering starts at 0');
+    return undefined;
+  }
+}
+
+class RigRun {
+  private readonly segmenter: Segmenter<FrameItem>;
+  private readonly lastCapture = new Map<string, bigint>();
+  private camera: string | undefined;
+  private nextIndex: number;
+  private readonly counters = { packets: 0, garbage: 0, outOfOrder: 0, partials: 0, finals: 0, dropped: 0, lagMs: 0, maxLagMs: 0 };
+
+  constructor(
+    private readonly options: TranscriberOptions,
+    private readonly js: JetStreamClient,
+    private model: Recognizer,
+    private readonly resume: Caption | undefined,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {
+    this.segmenter = new Segmenter<FrameItem>(options.segmenter);
+    this.camera = options.camera;
+    this.nextIndex = resume ? (resume.kind === 'final' ? resume.index + 1 : resume.index) : 0;
+  }
+
+  setModel(next: Recognizer): void {
+    const previous = this.model;
+    this.model = next;
+    if (previous !== next) previous.dispose();
+    this.logger.info({ from: `${previous.name}@${previous.version}`, to: `${next.name}@${next.version}` }, 'model swapped');
+  }
+
+  stats(): TranscriberStats {
+    return { rig: this.options.rig, ...this.counters, model: { name: this.model.name, version: this.model.version }, camera: this.camera };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+
+  async loop(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      try {
+        await this.handle(msg);
+      } catch (err) {
+        // Publishing failed (NATS down, stream gone): leave the packet unacknowledged so it comes back.
+        this.logger.error({ err: describeError(err), seq: msg.seq }, 'could not process a landmark packet; it will be redelivered');
+        msg.nak(1000);
+      }
+    }
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const packet = this.parse(msg);
+    if (packet && this.accept(packet)) {
+      this.counters.packets++;
+      const item: FrameItem = { features: packetFeatures(packet), captureTimeNs: packet.captureTimeNs, streamSeq: msg.seq };
+      const event = this.segmenter.push(item, handsRaised(packet));
+      if (event?.type === 'partial') await this.publish('partial', event.frames);
+      else if (event?.type === 'final') await this.publish('final', event.frames);
+      else if (event?.type === 'dropped') this.counters.dropped++;
+      const lag = this.now() - Number(BigInt(packet.captureTimeNs) / 1_000_000n);
+      this.counters.lagMs = lag;
+      this.counters.maxLagMs = Math.max(this.counters.maxLagMs, lag);
+    }
+    // Ack-all up to here only when no sign is open: an open sign must be replayable after a restart.
+    if (!this.segmenter.open) msg.ack();
+  }
+
+  private parse(msg: JsMsg): LandmarkPacket | undefined {
+    try {
+      const packet = landmarkPacketSchema.parse(msg.json());
+      if (packet.rig !== this.options.rig) throw new Error(`packet of rig ${packet.rig} on rig ${this.options.rig}'s subject`);
+      return packet;
+    } catch (err) {
+      this.counters.garbage++;
+      this.logger.debug({ subject: msg.subject, seq: msg.seq, err: describeError(err) }, 'garbage landmark packet skipped');
+      return undefined;
+    }
+  }
+
+  /** Keeps the recognised camera's packets in capture order. */
+  private accept(packet: LandmarkPacket): boolean {
+    if (this.camera === undefined) {
+      this.camera = packet.camera;
+      this.logger.info({ camera: packet.camera }, 'recognising this camera of the rig');
+    }
+    if (packet.camera !== this.camera) return false;
+    const time = BigInt(packet.captureTimeNs);
+    const last = this.lastCapture.get(packet.camera);
+    if (last !== undefined && time <= last) {
+      this.counters.outOfOrder++;
+      return false;
+    }
+    this.lastCapture.set(packet.camera, time);
+    return true;
+  }
+
+  private async publish(kind: 'partial' | 'final', frames: readonly FrameItem[]): Promise<void> {
+    const first = frames[0];
+    const last = frames[frames.length - 1];
+    if (!first || !last) return;
+    const segment = `${this.options.rig}-${first.streamSeq}`;
+    const recognition = this.model.recognize(frames.map((f) => f.features));
+    // A final replayed after a restart keeps the number it had before.
+    const index = this.resume?.segment === segment ? this.resume.index : this.nextIndex;
+    const caption: Caption = {
+      v: 1,
+      rig: this.options.rig,
+      kind,
+      segment,
+      index,
+      label: recognition.label,
+      confidence: recognition.confidence,
+      alternatives: recognition.alternatives,
+      startCaptureTimeNs: first.captureTimeNs,
+      endCaptureTimeNs: last.captureTimeNs,
+      frames: frames.length,
+      cameras: [this.camera ?? 'unknown'],
+      model: { name: this.model.name, version: this.model.version },
+      emittedAtMs: this.now(),
+    };
+    const msgID = kind === 'final' ? `final:${segment}` : `partial:${segment}:${frames.length}`;
+    await this.js.publish(subjects.captions(this.options.rig), JSON.stringify(caption), { msgID });
+    if (kind === 'final') {
+      this.counters.finals++;
+      if (index === this.nextIndex) this.nextIndex++;
+    } else {
+      this.counters.partials++;
+    }
+  }
+}
