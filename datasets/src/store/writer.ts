@@ -163,6 +163,13 @@ export class DatasetWriter {
     if (frames > 0) this.quality.dropped[flag] = (this.quality.dropped[flag] ?? 0) + frames;
   }
 
+  /** Carries a parent version's dropped-frame and skipped-item counts into this one. */
+  inheritQuality(parent: QualityCounts): void {
+    for (const [k, n] of Object.entries(parent.dropped)) this.quality.dropped[k] = (this.quality.dropped[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(parent.skipped)) this.quality.skipped[k] = (this.quality.skipped[k] ?? 0) + n;
+    for (const item of parent.skippedItems) if (this.quality.skippedItems.length < MAX_SKIPPED_ITEMS) this.quality.skippedItems.push(item);
+  }
+
   /** Fold of each sample in insertion order (from the split functions). */
   setSplits(info: Omit<SplitsInfo, 'file'>, folds: number[]): void {
     this.splits = { info, folds };
