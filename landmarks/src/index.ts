@@ -3,3 +3,5 @@ export { createDetector } from './detector.js';
 export { checkImage, flipHorizontal } from './image.js';
 export { toLandmarkPacket, type PacketContext } from './packet.js';
 export { LANDMARKS_VERSION } from './version.js';
+export { readVideoFrames, probeVideo, outputGeometry, VideoDecodeError, type VideoFrame, type VideoInfo, type ReadVideoOptions } from './video.js';
+export { liteRtMemory } from './diagnostics.js';

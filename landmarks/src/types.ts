@@ -122,6 +122,12 @@ export interface MediaPipeDetectorOptions {
   minDetectionScore?: number;
   /** Minimum landmark-model presence score to accept a hand or pose and keep tracking it (default 0.5). */
   minPresenceScore?: number;
+  /**
+   * While fewer than `maxHands` hands are tracked, run the palm detector to look for new hands
+   * only every this many frames (default 5; MediaPipe itself checks every frame = 1). Frames
+   * with no tracked hand always run it.
+   */
+  newHandCheckEveryFrames?: number;
   /** The input images are mirrored (selfie view); handedness labels stay anatomical (default false). */
   mirrored?: boolean;
 }
