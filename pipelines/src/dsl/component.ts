@@ -32,7 +32,7 @@ export interface ComponentDefinition<I extends Record<string, IoDecl>, O extends
 }
 
 type IsOptional<D> = D extends ArtifactDecl<ArtifactType, infer O> ? O : D extends z.ZodType ? (undefined extends z.input<D> ? true : false) : false;
-type InputArg<D> = D extends ArtifactDecl<infer K> ? ArtifactHandle<K> : D extends z.ZodType ? z.input<D> | Ref<z.output<D>> : never;
+type InputArg<D> = D extends ArtifactDecl<infer K> ? ('file' extends K ? ArtifactHandle : ArtifactHandle<K>) : D extends z.ZodType ? z.input<D> | Ref<z.output<D>> : never;
 export type InputsArg<I extends Record<string, IoDecl>> = {
   [K in keyof I as IsOptional<I[K]> extends true ? never : K]: InputArg<I[K]>;
 } & { [K in keyof I as IsOptional<I[K]> extends true ? K : never]?: InputArg<I[K]> };
