@@ -1,13 +1,13 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { createLogger, describeError, type Logger } from '@signflow/core';
+import { createLogger, describeError, streams, type Logger } from '@signflow/core';
 import { requireTool } from '@signflow/stack';
 import type { RigConfig } from './rig/schema.js';
 import { CameraPipeline, type CapturedFrame } from './camera-pipeline.js';
 import { ensureFramesStream } from './publish/streams.js';
-import { openCamerasKv, putAndMeasureOffset, type ClockOffset } from './status/heartbeat.js';
-import { cameraKey, type CameraStatus, type RigStatus } from './status/schema.js';
+import { measureClockOffset, openCamerasKv, type ClockOffset } from './status/heartbeat.js';
+import { cameraKey, type BundleStats, type CameraStatus } from './status/schema.js';
 import { Bundler } from './bundle/bundler.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -15,8 +15,8 @@ export interface AgentOptions {
   rig: RigConfig;
   /** NATS URL; the rig file's nats.url is used when omitted. */
   servers?: string | undefined;
-  user?: string | undefined;
-  password?: string | undefined;
+  /** Credentials and options for this agent's NATS user (user/pass, nkey authenticator, inbox prefix). */
+  connectOptions?: Partial<ConnectionOptions>;
   /** Where sequence counters live, so msg ids never repeat across restarts. */
   stateDir?: string | undefined;
   logger?: Logger;
@@ -27,20 +27,21 @@ export interface AgentOptions {
 
 export interface AgentStatus {
   cameras: CameraStatus[];
-  rig: RigStatus;
-  connected: boolean;
+  bundles: BundleStats | null;
+  clock: ClockOffset | null;
 }
 
 /** A running camera agent: one pipeline per camera, heartbeats, rig-level bundle statistics. */
 export class CameraAgent {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeating: Promise<void> | undefined;
-  private clock: ClockOffset | undefined;
-  private stopped = false;
+  private clock: ClockOffset | null = null;
+  private stopping: Promise<{ unsent: number }> | undefined;
 
   constructor(
     readonly rig: RigConfig,
     readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
     private readonly kv: KV,
     readonly pipelines: CameraPipeline[],
     private readonly bundler: Bundler<number>,
@@ -58,46 +59,33 @@ export class CameraAgent {
   }
 
   status(): AgentStatus {
+    const bundles: BundleStats | null =
+      this.pipelines.length > 1 ? { cameras: this.rig.cameras.map((c) => c.id), toleranceMs: this.rig.bundle.tolerance, ...this.bundler.stats() } : null;
     const clock = { offsetMs: this.clock ? round(this.clock.offsetMs) : null, uncertaintyMs: this.clock ? round(this.clock.uncertaintyMs) : null };
-    return {
-      cameras: this.pipelines.map((p) => p.status(clock)),
-      rig: {
-        rig: this.rig.id,
-        cameras: this.rig.cameras.map((c) => c.id),
-        toleranceMs: this.rig.bundle.tolerance,
-        ...this.bundler.stats(),
-        clockOffsetMs: clock.offsetMs,
-        updatedAt: new Date().toISOString(),
-      },
-      connected: !this.nc.isClosed() && this.nc.info !== undefined,
-    };
+    return { cameras: this.pipelines.map((p) => p.status(clock, bundles)), bundles, clock: this.clock };
   }
 
-  /** Writes every camera's status (and the rig's, for multi-camera rigs) to the KV bucket. */
+  /** Measures the clock offset against the server and writes every camera's status to the KV bucket. */
   async heartbeat(): Promise<void> {
-    const status = this.status();
     try {
-      for (const [index, camera] of status.cameras.entries()) {
-        const key = cameraKey(this.rig.id, camera.camera);
-        if (index === 0) this.clock = (await putAndMeasureOffset(this.kv, key, JSON.stringify(camera))) ?? this.clock;
-        else await this.kv.put(key, JSON.stringify(camera));
-      }
-      if (this.pipelines.length > 1) await this.kv.put(this.rig.id, JSON.stringify(status.rig));
+      this.clock = (await measureClockOffset(this.jsm)) ?? this.clock;
+      for (const camera of this.status().cameras) await this.kv.put(cameraKey(this.rig.id, camera.camera), JSON.stringify(camera));
     } catch (err) {
       this.logger.debug({ err: describeError(err) }, 'heartbeat not written (NATS unreachable?)');
     }
   }
 
   /** SIGTERM path: stop ffmpeg, send what is buffered, write a last heartbeat, close NATS. */
-  async stop(): Promise<{ unsent: number }> {
-    if (this.stopped) return { unsent: 0 };
-    this.stopped = true;
-    clearInterval(this.heartbeatTimer);
-    await this.heartbeating;
-    const left = await Promise.all(this.pipelines.map((p) => p.stop(this.drainTimeoutMs)));
-    await this.heartbeat();
-    await this.nc.drain().catch(() => this.nc.close());
-    return { unsent: left.reduce((a, b) => a + b, 0) };
+  stop(): Promise<{ unsent: number }> {
+    this.stopping ??= (async () => {
+      clearInterval(this.heartbeatTimer);
+      await this.heartbeating;
+      const left = await Promise.all(this.pipelines.map((p) => p.stop(this.drainTimeoutMs)));
+      await this.heartbeat();
+      await this.nc.drain().catch(() => this.nc.close());
+      return { unsent: left.reduce((a, b) => a + b, 0) };
+    })();
+    return this.stopping;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -109,24 +97,33 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/** Makes sure the frames stream exists; an agent user not allowed to create it only checks. */
+async function prepareStream(jsm: JetStreamManager, rig: RigConfig, logger: Logger): Promise<void> {
+  try {
+    await ensureFramesStream(jsm, rig.stream);
+  } catch (err) {
+    logger.warn({ err: describeError(err) }, 'cannot create or update the frames stream with these credentials; using it as it is');
+    await jsm.streams.info(streams.frames);
+  }
+}
+
 /** Connects to NATS, makes the stream and bucket, and starts every camera of the rig. */
 export async function startAgent(options: AgentOptions): Promise<CameraAgent> {
   const { rig } = options;
   const logger = options.logger ?? createLogger('camera-agent').child({ rig: rig.id });
   const ffmpeg = requireTool('ffmpeg');
   const servers = options.servers ?? rig.nats.url ?? 'nats://127.0.0.1:4222';
-  const user = options.user ?? rig.nats.user;
-  const pass = options.password ?? rig.nats.password;
   const nc = await connect({
     servers,
     name: `signflow-camera-agent ${rig.id}`,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
-    ...(user ? { user, pass } : {}),
+    ...(rig.nats.user ? { user: rig.nats.user, pass: rig.nats.password } : {}),
+    ...options.connectOptions,
   });
   try {
     const jsm = await jetstreamManager(nc);
-    await ensureFramesStream(jsm, rig.stream);
+    await prepareStream(jsm, rig, logger);
     const kv = await openCamerasKv(nc);
     const js = jetstream(nc);
     const bundler = new Bundler<number>(rig.cameras.map((c) => c.id), rig.bundle.tolerance, () => undefined);
@@ -145,7 +142,7 @@ export async function startAgent(options: AgentOptions): Promise<CameraAgent> {
           },
         }),
     );
-    const agent = new CameraAgent(rig, nc, kv, pipelines, bundler, logger, options.drainTimeoutMs ?? 10_000);
+    const agent = new CameraAgent(rig, nc, jsm, kv, pipelines, bundler, logger, options.drainTimeoutMs ?? 10_000);
     agent.start();
     logger.info({ cameras: rig.cameras.length, servers, ffmpeg: ffmpeg.path }, 'camera agent started');
     return agent;

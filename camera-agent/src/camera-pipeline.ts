@@ -8,7 +8,7 @@ import { FrameBuffer } from './publish/frame-buffer.js';
 import { FrameSender } from './publish/frame-sender.js';
 import { SeqCounter } from './publish/seq-counter.js';
 import { imageQuality, type ImageQuality } from './status/quality.js';
-import type { CameraStatus } from './status/schema.js';
+import type { BundleStats, CameraStatus } from './status/schema.js';
 import { FramePublishError } from './errors.js';
 import { nsToMs, type CaptureTime } from './clock.js';
 
@@ -114,7 +114,7 @@ export class CameraPipeline {
     return Math.round(this.fpsWindow.fps * 100) / 100;
   }
 
-  status(clock: { offsetMs: number | null; uncertaintyMs: number | null }): CameraStatus {
+  status(clock: { offsetMs: number | null; uncertaintyMs: number | null }, bundles: BundleStats | null): CameraStatus {
     const sourceState = this.source.state;
     const senderError = this.sender.lastError;
     const lastError = this.lastError ?? (senderError ? { message: senderError.message, at: new Date().toISOString() } : undefined);
@@ -137,6 +137,7 @@ export class CameraPipeline {
       quality: this.quality,
       clockOffsetMs: clock.offsetMs,
       clockUncertaintyMs: clock.uncertaintyMs,
+      bundles,
       agentVersion: this.options.agentVersion,
       host: hostname(),
       updatedAt: new Date().toISOString(),

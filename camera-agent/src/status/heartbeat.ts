@@ -1,30 +1,49 @@
 import { Kvm, type KV } from '@nats-io/kv';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { kvBuckets } from '@signflow/core';
+import { kvBuckets, streams } from '@signflow/core';
+import { captureNow, nsToMs } from '../clock.js';
 
-/** Opens (creating if needed) the camera heartbeat bucket: one value per key, kept a day. */
+/**
+ * Opens the camera heartbeat bucket, creating it (one value per key, kept a day) when this
+ * agent may; a restricted agent user only opens the one the stack made.
+ */
 export async function openCamerasKv(nc: NatsConnection): Promise<KV> {
   const kvm = new Kvm(nc);
-  return kvm.create(kvBuckets.cameras, { history: 1, ttl: 24 * 3_600_000 });
+  try {
+    const kv = await kvm.open(kvBuckets.cameras);
+    await kv.status(); // open() is lazy: this fails when the bucket does not exist
+    return kv;
+  } catch {
+    return kvm.create(kvBuckets.cameras, { history: 1, ttl: 24 * 3_600_000 });
+  }
 }
 
 export interface ClockOffset {
   /** NATS server clock minus this host's clock, ms. */
   offsetMs: number;
-  /** Half the round trip plus the server timestamp's ms resolution. */
+  /** Half the round trip: the offset is known to within this. */
   uncertaintyMs: number;
 }
 
+/** ISO time with up to ns digits → ms since the epoch, keeping the sub-ms part. */
+export function isoToMs(iso: string): number {
+  const match = /^(.*T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  if (!match) return Date.parse(iso);
+  const whole = Date.parse(`${match[1] ?? ''}${match[3] ?? 'Z'}`);
+  return whole + Number(`0${match[2] ?? ''}`) * 1000;
+}
+
 /**
- * Writes `value` under `key` and reads it back: the server stamps the stored entry with its own
- * clock, so (server time − midpoint of our put) estimates the offset between the clocks.
+ * Asks the server for the frames stream's info, which it stamps with its own clock (`ts`):
+ * server time − midpoint of our request estimates the offset between the clocks (NTP-style).
  */
-export async function putAndMeasureOffset(kv: KV, key: string, value: string): Promise<ClockOffset | undefined> {
-  const before = Date.now();
-  const revision = await kv.put(key, value);
-  const after = Date.now();
-  const entry = await kv.get(key, { revision });
-  if (!entry) return undefined;
-  const serverMs = entry.created.getTime();
-  return { offsetMs: serverMs - (before + after) / 2, uncertaintyMs: (after - before) / 2 + 1 };
+export async function measureClockOffset(jsm: JetStreamManager): Promise<ClockOffset | undefined> {
+  const before = captureNow();
+  const info = await jsm.streams.info(streams.frames);
+  const after = captureNow();
+  if (!info.ts) return undefined;
+  const midpointMs = nsToMs((before.wallNs + after.wallNs) / 2n);
+  const rttMs = nsToMs(after.monoNs - before.monoNs);
+  return { offsetMs: isoToMs(info.ts) - midpointMs, uncertaintyMs: rttMs / 2 };
 }

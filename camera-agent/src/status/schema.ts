@@ -7,6 +7,19 @@ const qualitySchema = z.object({
   underExposed: z.number(),
 });
 
+/** Multi-view bundle statistics of the whole rig (as seen by this camera's agent). */
+export const bundleStatsSchema = z.object({
+  cameras: z.array(z.string()),
+  toleranceMs: z.number(),
+  bundles: z.number(),
+  unmatched: z.number(),
+  skewMsMean: z.number(),
+  skewMsP50: z.number(),
+  skewMsP95: z.number(),
+  skewMsMax: z.number(),
+});
+export type BundleStats = z.output<typeof bundleStatsSchema>;
+
 /** One camera's heartbeat in the `kvBuckets.cameras` bucket, key `<rig>.<camera>`. */
 export const cameraStatusSchema = z.object({
   rig: z.string(),
@@ -28,27 +41,15 @@ export const cameraStatusSchema = z.object({
   /** NATS server clock minus agent clock, ms; null until measured. */
   clockOffsetMs: z.number().nullable(),
   clockUncertaintyMs: z.number().nullable(),
+  /** Rig-level bundle statistics; null for a one-camera agent. */
+  bundles: bundleStatsSchema.nullable(),
   agentVersion: z.string(),
   host: z.string(),
   updatedAt: z.string(),
 });
 export type CameraStatus = z.output<typeof cameraStatusSchema>;
 
-/** The rig-level record, key `<rig>`: multi-view bundle statistics. */
-export const rigStatusSchema = z.object({
-  rig: z.string(),
-  cameras: z.array(z.string()),
-  toleranceMs: z.number(),
-  bundles: z.number(),
-  unmatched: z.number(),
-  skewMsMean: z.number(),
-  skewMsP50: z.number(),
-  skewMsP95: z.number(),
-  skewMsMax: z.number(),
-  clockOffsetMs: z.number().nullable(),
-  updatedAt: z.string(),
-});
-export type RigStatus = z.output<typeof rigStatusSchema>;
+
 
 export function cameraKey(rig: string, camera: string): string {
   return `${rig}.${camera}`;
