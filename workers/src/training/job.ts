@@ -10,6 +10,7 @@ import { saveModel, type StoredModel } from './model-io.js';
 import type { TrainParams } from './params.js';
 import type { BlobStore } from './store.js';
 import { train } from './trainer.js';
+import { disposeModel } from './models.js';
 
 /**
  * One training run as a pipeline step or activity sees it: train (resuming from the run's
@@ -117,7 +118,7 @@ export async function runTrainJob(input: TrainJobInput, deps: TrainJobDeps): Pro
       splitStrategy: result.split.strategy,
     };
   } finally {
-    result.model.dispose();
+    disposeModel(result.model);
     logger?.debug({ tensors: tf.memory().numTensors }, 'training tensors after dispose');
   }
 }

@@ -88,3 +88,10 @@ export function compileModel(model: tf.LayersModel, learningRate: number): void 
 export function parameterCount(model: tf.LayersModel): number {
   return model.countParams();
 }
+
+/** Frees the weights and the optimizer's slots (model.dispose leaves an optimizer it did not create). */
+export function disposeModel(model: tf.LayersModel): void {
+  const optimizer = model.optimizer as tf.Optimizer | undefined;
+  model.dispose();
+  optimizer?.dispose();
+}
