@@ -194,7 +194,7 @@ export class CameraSource {
         const finite = camera.source.kind === 'file' && !camera.source.loop;
         if (code === 0 && frames > 0 && finite) return resolve({ kind: 'ended' });
         const how = signal ? `signal ${signal}` : `code ${String(code)}`;
-        const detail = explainFfmpegFailure(camera.source, tail.join('\n'));
+        const detail = explainFfmpegFailure(camera.source, tail.join('\n'), Date.now() - startedAt);
         const cause = new Error(`ffmpeg exited (${how}):\n${tail.join('\n')}`);
         resolve({ kind: 'failed', error: new CameraSourceError(camera.id, frames > 0 ? `ffmpeg exited (${how}) after ${frames} frames: ${detail}` : detail, { cause }) });
       });

@@ -9,7 +9,7 @@ export function isNoise(line: string): boolean {
 }
 
 /** Turns ffmpeg's last words into the cause a person can act on. */
-export function explainFfmpegFailure(source: SourceConfig, tail: string): string {
+export function explainFfmpegFailure(source: SourceConfig, tail: string, elapsedMs = 0): string {
   const where = describeSource(source);
   const lines = tail.split('\n').map((l) => l.trim()).filter((l) => l && !isNoise(l));
   const has = (re: RegExp): string | undefined => lines.find((l) => re.test(l));
@@ -18,6 +18,10 @@ export function explainFfmpegFailure(source: SourceConfig, tail: string): string
   if ((hit = has(/Permission denied/i))) return `cannot open ${where}: permission denied`;
   if ((hit = has(/Connection refused/i))) return `cannot connect to ${where}: connection refused (is the camera or server up?)`;
   if ((hit = has(/timed out|Operation timed out|Connection timed out/i))) return `no answer from ${where} before the timeout`;
+  if ((source.kind === 'rtsp' || source.kind === 'http') && elapsedMs >= source.timeout * 0.9) {
+    // A server that accepts but never speaks makes ffmpeg give up with a generic message.
+    return `no answer from ${where} within ${source.timeout / 1000} s (the timeout)`;
+  }
   if ((hit = has(/Invalid data found when processing input|moov atom not found|could not find codec parameters/i))) {
     return `${where} is not a readable video (${hit})`;
   }

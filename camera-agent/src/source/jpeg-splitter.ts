@@ -37,8 +37,9 @@ export class JpegSplitter {
   private run(): void {
     for (;;) {
       const progressed = this.state === 'seek' ? this.seek() : this.state === 'header' ? this.header() : this.scan();
-      if (!progressed) return;
-      if (this.state !== 'seek' && this.pos - this.start > this.maxFrameBytes) this.resync();
+      const tooBig = this.state !== 'seek' && this.pos - this.start > this.maxFrameBytes;
+      if (tooBig) this.resync();
+      else if (!progressed) return;
     }
   }
 
