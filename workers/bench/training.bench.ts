@@ -1,0 +1,95 @@
+/**
+ * `npm run bench -w workers` (training part): for each model (an MLP on the hand-gesture keypoint
+ * CSV, a GRU on MSL-150) trains on one exported split with every TF.js backend that starts here
+ * (tfjs-node, wasm, cpu; one process each) and with Keras (workers/keras-baseline, same
+ * architecture, data, batch size and epochs), then prints:
+ *   train.samples_per_s.<model>.<backend>, train.ratio_vs_keras.<model> (native ÷ Keras),
+ *   train.accuracy_delta_vs_keras.<model> (TF.js − Keras, held-out), infer.window_ms_p95.<model>.<backend>.
+ * Env: BENCH_EPOCHS (default 8), BENCH_BACKENDS (default tfjs-node,wasm,cpu), BENCH_JSON=path,
+ * SIGNFLOW_KERAS_PYTHON (default .tools/keras-venv/bin/python).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixture } from '@signflow/testkit';
+import { applyStandardizer, fitStandardizer, splitDataset, type SequenceDataset } from '../src/training/data.ts';
+import { loadKeypointCsv, loadMsl150Npy } from '../src/training/fixtures.ts';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const epochs = Number(process.env['BENCH_EPOCHS'] ?? 8);
+const backends = (process.env['BENCH_BACKENDS'] ?? 'tfjs-node,wasm,cpu').split(',');
+const python = process.env['SIGNFLOW_KERAS_PYTHON'] ?? resolve(here, '..', '..', '.tools', 'keras-venv', 'bin', 'python');
+const metrics: Record<string, number | string> = {};
+const print = (name: string, value: number | string, unit = '') => {
+  metrics[name] = value;
+  process.stdout.write(`${name} ${typeof value === 'number' ? +value.toFixed(4) : value}${unit ? ` ${unit}` : ''}\n`);
+};
+
+interface Case { name: string; load: () => Promise<SequenceDataset>; model: { architecture: string; units: number; layers: number; dropout: number; kernelSize: number }; batchSize: number; learningRate: number }
+const cases: Case[] = [
+  { name: 'mlp', load: () => loadKeypointCsv(fixture('kazuhito-hand-gesture', 'keypoint.csv')), model: { architecture: 'mlp', units: 64, layers: 2, dropout: 0, kernelSize: 3 }, batchSize: 32, learningRate: 0.003 },
+  { name: 'gru', load: () => loadMsl150Npy(fixture('msl150', 'sample_npy')), model: { architecture: 'gru', units: 64, layers: 1, dropout: 0, kernelSize: 3 }, batchSize: 32, learningRate: 0.003 },
+];
+
+function exportSplit(ds: SequenceDataset, c: Case): string {
+  const dir = mkdtempSync(join(tmpdir(), `signflow-split-${c.name}-`));
+  const split = splitDataset(ds, { testFraction: 0.2, validationFraction: 0, seed: 42 });
+  const standardizer = fitStandardizer(split.train);
+  const features = ds.shape[2];
+  for (const [name, part] of [['train', split.train], ['test', split.test]] as const) {
+    const x = applyStandardizer(part.x, features, standardizer);
+    writeFileSync(join(dir, `x_${name}.f32`), new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    writeFileSync(join(dir, `y_${name}.i32`), new Uint8Array(part.labels.buffer, part.labels.byteOffset, part.labels.byteLength));
+  }
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ frames: ds.shape[1], features, classes: ds.classNames.length, classNames: ds.classNames, ...c.model, epochs, batchSize: c.batchSize, learningRate: c.learningRate, seed: 42 }));
+  return dir;
+}
+
+function runJson(cmd: string, args: string[], env: Record<string, string>): Record<string, unknown> | string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+  const line = r.stdout?.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  if (r.status !== 0 || !line) return `exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+for (const c of cases) {
+  const dir = exportSplit(await c.load(), c);
+  try {
+    const tfjs: Record<string, { samples: number; accuracy: number }> = {};
+    for (const backend of backends) {
+      const out = runJson(process.execPath, ['--import', 'tsx', join(here, 'training-run.ts'), dir], { SIGNFLOW_TFJS_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: '2' });
+      if (typeof out === 'string' || out['backend'] !== backend) {
+        print(`train.samples_per_s.${c.name}.${backend}`, 'unavailable');
+        process.stderr.write(`  ${backend}: ${typeof out === 'string' ? out : `fell back to ${String(out['backend'])}`}\n`);
+        continue;
+      }
+      tfjs[backend] = { samples: Number(out['samples_per_s']), accuracy: Number(out['accuracy']) };
+      print(`train.samples_per_s.${c.name}.${backend}`, Number(out['samples_per_s']), 'samples/s');
+      print(`infer.window_ms_p95.${c.name}.${backend}`, Number(out['infer_window_ms_p95']), 'ms');
+      print(`train.accuracy.${c.name}.${backend}`, Number(out['accuracy']));
+    }
+    if (!existsSync(python)) {
+      print(`train.ratio_vs_keras.${c.name}`, 'unavailable');
+      process.stderr.write(`  keras: no Python at ${python} (scripts/setup.d/51-keras-baseline.sh makes it)\n`);
+      continue;
+    }
+    const keras = runJson(python, [resolve(here, '..', 'keras-baseline', 'train.py'), dir], { TF_CPP_MIN_LOG_LEVEL: '2' });
+    if (typeof keras === 'string') {
+      print(`train.ratio_vs_keras.${c.name}`, 'unavailable');
+      process.stderr.write(`  keras: ${keras}\n`);
+      continue;
+    }
+    print(`train.samples_per_s.${c.name}.keras`, Number(keras['samples_per_s']), 'samples/s');
+    print(`infer.window_ms_p95.${c.name}.keras`, Number(keras['infer_window_ms_p95']), 'ms');
+    const best = tfjs['tfjs-node'] ?? tfjs['wasm'] ?? tfjs['cpu'];
+    if (best) {
+      print(`train.ratio_vs_keras.${c.name}`, best.samples / Number(keras['samples_per_s']));
+      print(`train.accuracy_delta_vs_keras.${c.name}`, best.accuracy - Number(keras['accuracy']));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (process.env['BENCH_JSON']) writeFileSync(process.env['BENCH_JSON'], `${JSON.stringify(metrics, null, 2)}\n`);
