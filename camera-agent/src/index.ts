@@ -12,3 +12,6 @@ export * from './status/quality.js';
 export * from './status/schema.js';
 export * from './bundle/bundler.js';
 export * from './agent.js';
+export * from './status/fleet.js';
+export * from './devices/list-devices.js';
+export * from './run-agent.js';

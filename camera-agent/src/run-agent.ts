@@ -1,0 +1,26 @@
+import { createLogger, describeError } from '@signflow/core';
+import { startAgent, type AgentOptions } from './agent.js';
+
+/**
+ * Runs an agent until SIGTERM or SIGINT, then drains: ffmpeg is stopped, buffered frames are
+ * sent (up to the drain timeout), a last heartbeat says "stopped", and NATS is closed.
+ * Resolves with the exit code: 0 when everything buffered was sent, 1 otherwise.
+ */
+export async function runAgentUntilSignal(options: AgentOptions): Promise<number> {
+  const logger = options.logger ?? createLogger('camera-agent').child({ rig: options.rig.id });
+  const agent = await startAgent({ ...options, logger });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'stopping: draining buffered frames');
+  try {
+    const { unsent } = await agent.stop();
+    if (unsent > 0) logger.warn({ unsent }, 'frames left unsent at shutdown (NATS unreachable?)');
+    else logger.info('stopped cleanly');
+    return unsent > 0 ? 1 : 0;
+  } catch (err) {
+    logger.error({ err: describeError(err) }, 'error while stopping');
+    return 1;
+  }
+}
