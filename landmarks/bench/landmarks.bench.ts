@@ -1,83 +1,11 @@
 /**
- * Landmark benchmarks (`npm run bench -w landmarks`). Prints one `name value` line per metric:
- * - landmarks.fps: hands + pose frames per second, end to end (decode excluded), on the fixture
- *   ASL clip letterboxed to 640x480, default detector (tracking, 2 hands, full models).
- * - landmarks.fps_untracked: the same with detection on every frame (tracking: false).
- * - landmarks.fps_ratio_vs_untracked: fps / fps_untracked (goal ≥ 2).
- * - landmarks.fps_signer: the same as landmarks.fps on a two-handed signer clip (MSL-150 "doctor").
- * - landmarks.mean_px_error: mean x/y error against the reference keypoints of the golden clip
- *   (620x1080, maxHands 1, hands only), all 325 frames (goal ≤ 5).
- * Env: BENCH_FRAMES (frames per fps run, default all), BENCH_JSON=path writes the metrics as JSON.
+ * `npm run bench -w landmarks`: prints landmarks.fps, landmarks.fps_untracked,
+ * landmarks.fps_ratio_vs_untracked, landmarks.fps_signer and landmarks.mean_px_error (see src/bench.ts).
+ * Env: BENCH_FRAMES=n shortens the fps runs; BENCH_JSON=path also writes the metrics as JSON.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createDetector, readVideoFrames, type MediaPipeDetectorOptions, type VideoFrame } from '../src/index.ts';
-import { fixturesDir } from '../test/fixtures.ts';
+import { writeFileSync } from 'node:fs';
+import { runLandmarkBenchmarks } from '../src/bench.ts';
 
-const tfjs = join(fixturesDir, 'tfjs-models');
-const aslClip = join(tfjs, 'asl_hand.25fps.mp4');
-const signerClip = join(fixturesDir, 'msl150', 'original_source', 'doctor_001.mp4');
-const maxFrames = process.env['BENCH_FRAMES'] ? Number(process.env['BENCH_FRAMES']) : undefined;
-
-async function loadFrames(path: string): Promise<VideoFrame[]> {
-  const frames: VideoFrame[] = [];
-  for await (const f of readVideoFrames(path, { width: 640, height: 480, fit: 'pad', ...(maxFrames ? { maxFrames } : {}) })) frames.push(f);
-  return frames;
-}
-
-async function fps(frames: VideoFrame[], options: MediaPipeDetectorOptions): Promise<number> {
-  const detector = await createDetector('mediapipe', options);
-  try {
-    // Warm-up: the first runs of each model are slower (XNNPack packs weights lazily).
-    for (const f of frames.slice(0, 3)) await detector.detect(f, f.timestampMs);
-    detector.reset();
-    const t0 = performance.now();
-    for (const f of frames) await detector.detect(f, f.timestampMs);
-    return frames.length / ((performance.now() - t0) / 1000);
-  } finally {
-    await detector.close();
-  }
-}
-
-async function meanPxError(): Promise<{ error: number; detected: number; frames: number }> {
-  const reference = JSON.parse(readFileSync(join(tfjs, 'asl_hand.full.json'), 'utf8')) as [number, number, number][][];
-  const detector = await createDetector('mediapipe', { maxHands: 1, pose: false });
-  let sum = 0;
-  let n = 0;
-  let detected = 0;
-  let frames = 0;
-  for await (const f of readVideoFrames(aslClip)) {
-    frames++;
-    const hand = (await detector.detect(f, f.timestampMs)).hands[0];
-    const ref = reference[f.index];
-    if (!hand || !ref) continue;
-    detected++;
-    hand.landmarks.forEach((p, i) => {
-      const q = ref[i] as [number, number, number];
-      sum += Math.hypot(p.x - q[0], p.y - q[1]);
-      n++;
-    });
-  }
-  await detector.close();
-  return { error: n ? sum / n : NaN, detected, frames };
-}
-
-const metrics: Record<string, number> = {};
-function report(name: string, value: number, note = ''): void {
-  metrics[name] = Number(value.toFixed(3));
-  console.log(`${name} ${value.toFixed(3)}${note ? `  # ${note}` : ''}`);
-}
-
-const asl = await loadFrames(aslClip);
-const tracked = await fps(asl, {});
-const untracked = await fps(asl, { tracking: false });
-report('landmarks.fps', tracked, `hands+pose, ${asl.length} frames of asl_hand.25fps.mp4 letterboxed to 640x480, tracking on`);
-report('landmarks.fps_untracked', untracked, 'palm and person detection on every frame');
-report('landmarks.fps_ratio_vs_untracked', tracked / untracked, 'goal >= 2');
-if (existsSync(signerClip)) {
-  const signer = await loadFrames(signerClip);
-  report('landmarks.fps_signer', await fps(signer, {}), `hands+pose, ${signer.length} frames of msl150 doctor_001.mp4 (two hands, body) at 640x480`);
-}
-const golden = await meanPxError();
-report('landmarks.mean_px_error', golden.error, `asl_hand golden clip, ${golden.detected}/${golden.frames} frames detected, goal <= 5`);
+const frames = process.env['BENCH_FRAMES'] ? Number(process.env['BENCH_FRAMES']) : undefined;
+const metrics = await runLandmarkBenchmarks(frames ? { frames } : {});
 if (process.env['BENCH_JSON']) writeFileSync(process.env['BENCH_JSON'], JSON.stringify(metrics, null, 2) + '\n');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ValidationError } from '@signflow/core';
 import { requireTool } from '@signflow/stack';
 import { createDetector, flipHorizontal, liteRtMemory, readVideoFrames, VideoDecodeError, type VideoFrame } from '../src/index.ts';
-import { fixture } from './fixtures.ts';
+import { fixture } from '../src/fixtures.ts';
 
 const tfjs = (name: string) => fixture('tfjs-models', name);
 let tmp = '';
@@ -207,9 +207,15 @@ void test('bad input: no person → empty result; wrong buffer → ValidationErr
     assert.deepEqual(empty.hands, []);
     assert.equal(empty.pose, null);
   }
-  // An RGBA image of the same scene works too.
+  // Calls that overlap are queued, not interleaved.
+  const together = await Promise.all([0, 1, 2].map((i) => detector.detect({ data, width: w, height: h }, 120 + i * 40)));
+  assert.deepEqual(
+    together.map((r) => r.timestampMs),
+    [120, 160, 200],
+  );
+  // An RGBA image works too.
   const rgba = new Uint8Array(w * h * 4).fill(255);
-  assert.deepEqual((await detector.detect({ data: rgba, width: w, height: h }, 200)).hands, []);
+  assert.deepEqual((await detector.detect({ data: rgba, width: w, height: h }, 240)).hands, []);
   await assert.rejects(() => detector.detect({ data: data.subarray(1), width: w, height: h }, 300), ValidationError);
   await assert.rejects(() => detector.detect({ data, width: w, height: h }, Number.NaN), /timestampMs must be a finite number/);
   await detector.close();

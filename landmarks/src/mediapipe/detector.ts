@@ -81,7 +81,16 @@ class MediaPipeDetector implements LandmarkDetector {
     if (poseDetector && poseLandmark) this.pose = new PosePipeline(poseDetector, poseLandmark, options);
   }
 
-  async detect(image: Parameters<LandmarkDetector['detect']>[0], timestampMs: number): Promise<LandmarkFrame> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Frames are processed one at a time, in call order (tracking state and buffers are shared). */
+  detect(image: Parameters<LandmarkDetector['detect']>[0], timestampMs: number): Promise<LandmarkFrame> {
+    const run = this.queue.then(() => this.detectNow(image, timestampMs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async detectNow(image: Parameters<LandmarkDetector['detect']>[0], timestampMs: number): Promise<LandmarkFrame> {
     if (this.closed) throw new Error('detector is closed');
     let checked = checkImage(image);
     if (!Number.isFinite(timestampMs)) throw new Error(`timestampMs must be a finite number, got ${String(timestampMs)}`);

@@ -1,0 +1,102 @@
+/**
+ * Landmark benchmarks, as a function so other packages' benches can print them too
+ * (`npm run bench -w landmarks` runs bench/landmarks.bench.ts, which calls this).
+ * Metrics:
+ * - landmarks.fps: hands + pose frames per second, end to end (decode excluded), on the fixture
+ *   ASL clip letterboxed to 640x480, default detector (tracking, 2 hands, full models).
+ * - landmarks.fps_untracked: the same with detection on every frame (tracking: false).
+ * - landmarks.fps_ratio_vs_untracked: fps / fps_untracked (goal >= 2).
+ * - landmarks.fps_signer: the same as landmarks.fps on a two-handed signer clip (MSL-150 "doctor").
+ * - landmarks.mean_px_error: mean x/y error against the reference keypoints of the golden clip
+ *   (620x1080, maxHands 1, hands only), all 325 frames (goal <= 5).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDetector } from './detector.js';
+import { fixturesDir as defaultFixturesDir } from './fixtures.js';
+import type { MediaPipeDetectorOptions } from './types.js';
+import { readVideoFrames, type VideoFrame } from './video.js';
+
+export interface LandmarkBenchOptions {
+  /** The shared fixtures folder (default: SIGNFLOW_FIXTURES or ../shared/fixtures). */
+  fixturesDir?: string;
+  /** Frames per fps run (default: the whole clip). */
+  frames?: number;
+  /** Called with each metric as it is measured (default: prints `name value  # note`). */
+  report?: (name: string, value: number, note: string) => void;
+}
+
+export type LandmarkBenchMetrics = Record<string, number>;
+
+async function loadFrames(path: string, maxFrames?: number): Promise<VideoFrame[]> {
+  const frames: VideoFrame[] = [];
+  for await (const f of readVideoFrames(path, { width: 640, height: 480, fit: 'pad', ...(maxFrames ? { maxFrames } : {}) })) frames.push(f);
+  return frames;
+}
+
+async function fps(frames: VideoFrame[], options: MediaPipeDetectorOptions): Promise<number> {
+  const detector = await createDetector('mediapipe', options);
+  try {
+    // Warm-up: the first runs of each model are slower (XNNPack packs weights lazily).
+    for (const f of frames.slice(0, 3)) await detector.detect(f, f.timestampMs);
+    detector.reset();
+    const t0 = performance.now();
+    for (const f of frames) await detector.detect(f, f.timestampMs);
+    return frames.length / ((performance.now() - t0) / 1000);
+  } finally {
+    await detector.close();
+  }
+}
+
+async function meanPxError(dir: string): Promise<{ error: number; detected: number; frames: number }> {
+  const tfjs = join(dir, 'tfjs-models');
+  const reference = JSON.parse(readFileSync(join(tfjs, 'asl_hand.full.json'), 'utf8')) as [number, number, number][][];
+  const detector = await createDetector('mediapipe', { maxHands: 1, pose: false });
+  let sum = 0;
+  let n = 0;
+  let detected = 0;
+  let frames = 0;
+  try {
+    for await (const f of readVideoFrames(join(tfjs, 'asl_hand.25fps.mp4'))) {
+      frames++;
+      const hand = (await detector.detect(f, f.timestampMs)).hands[0];
+      const ref = reference[f.index];
+      if (!hand || !ref) continue;
+      detected++;
+      hand.landmarks.forEach((p, i) => {
+        const q = ref[i] as [number, number, number];
+        sum += Math.hypot(p.x - q[0], p.y - q[1]);
+        n++;
+      });
+    }
+  } finally {
+    await detector.close();
+  }
+  return { error: n ? sum / n : NaN, detected, frames };
+}
+
+/** Runs the landmark benchmarks on the shared fixtures (about 2–3 minutes on 2 cores). */
+export async function runLandmarkBenchmarks(options: LandmarkBenchOptions = {}): Promise<LandmarkBenchMetrics> {
+  const dir = options.fixturesDir ?? defaultFixturesDir;
+  const metrics: LandmarkBenchMetrics = {};
+  const report = (name: string, value: number, note: string): void => {
+    metrics[name] = Number(value.toFixed(3));
+    if (options.report) options.report(name, value, note);
+    else console.log(`${name} ${value.toFixed(3)}${note ? `  # ${note}` : ''}`);
+  };
+  const aslClip = join(dir, 'tfjs-models', 'asl_hand.25fps.mp4');
+  const asl = await loadFrames(aslClip, options.frames);
+  const tracked = await fps(asl, {});
+  const untracked = await fps(asl, { tracking: false });
+  report('landmarks.fps', tracked, `hands+pose, ${asl.length} frames of asl_hand.25fps.mp4 letterboxed to 640x480, tracking on`);
+  report('landmarks.fps_untracked', untracked, 'palm and person detection on every frame');
+  report('landmarks.fps_ratio_vs_untracked', tracked / untracked, 'goal >= 2');
+  const signerClip = join(dir, 'msl150', 'original_source', 'doctor_001.mp4');
+  if (existsSync(signerClip)) {
+    const signer = await loadFrames(signerClip, options.frames);
+    report('landmarks.fps_signer', await fps(signer, {}), `hands+pose, ${signer.length} frames of msl150 doctor_001.mp4 (two hands, body) at 640x480`);
+  }
+  const golden = await meanPxError(dir);
+  report('landmarks.mean_px_error', golden.error, `asl_hand golden clip, ${golden.detected}/${golden.frames} frames detected, goal <= 5`);
+  return metrics;
+}
