@@ -1,22 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-
-let ready: Promise<string> | undefined;
+import { selectBackend } from '../training/backend.js';
 
 /**
- * Selects tfjs's WebAssembly backend (several times faster than the pure-JS CPU backend and
- * needs no native build); falls back to the CPU backend when WebAssembly cannot start.
+ * The TF.js backend for recognition: the same per-process choice training makes (native
+ * tfjs-node when setup built it, else WebAssembly, else the pure-JS CPU backend).
  */
-export function ensureTfBackend(): Promise<string> {
-  ready ??= (async () => {
-    if (tf.getBackend() === 'wasm') return 'wasm';
-    try {
-      if (await tf.setBackend('wasm')) return 'wasm';
-    } catch {
-      // fall through to cpu
-    }
-    await tf.setBackend('cpu');
-    return 'cpu';
-  })();
-  return ready;
+export async function ensureTfBackend(): Promise<string> {
+  return (await selectBackend()).backend;
 }

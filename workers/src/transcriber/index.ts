@@ -10,3 +10,4 @@ export * from './streams.js';
 export * from './transcriber.js';
 export * from './replay.js';
 export * from './small-model.js';
+export * from './registry-source.js';

@@ -35,8 +35,9 @@ export const promotionEventSchema = z
   .loose();
 export type PromotionEvent = z.output<typeof promotionEventSchema>;
 
+/** A new production model: a promotion to production or a rollback (which also sets production). */
 export function isProductionPromotion(event: PromotionEvent): boolean {
-  return /promot/i.test(event.type) && (event.stage === undefined || event.stage === 'production');
+  return (event.type === 'promoted' || event.type === 'rolled_back') && (event.stage === undefined || event.stage === 'production');
 }
 
 export interface PromotionSourceOptions {

@@ -29,6 +29,8 @@ export interface Recognizer {
 export const recognizerMetadataSchema = z.object({
   labels: z.array(z.string().min(1).max(128)).min(2),
   featureLayout: z.literal(FEATURE_LAYOUT).default(FEATURE_LAYOUT),
+  /** Per-feature standardisation the model was trained with (x - mean) / std. */
+  standardizer: z.object({ mean: z.array(z.number()).length(FEATURE_SIZE), std: z.array(z.number()).length(FEATURE_SIZE) }).optional(),
 });
 export type RecognizerMetadata = z.output<typeof recognizerMetadataSchema>;
 
@@ -68,12 +70,22 @@ export class TfjsRecognizer implements Recognizer {
     }
     this.frames = input[1];
     this.labels = metadata.labels;
+    this.standardizer = metadata.standardizer;
   }
+
+  private readonly standardizer: RecognizerMetadata['standardizer'];
 
   recognize(frames: readonly Float32Array[]): Recognition {
     const sampled = resampleFrames(frames, this.frames);
     const data = new Float32Array(this.frames * FEATURE_SIZE);
     sampled.forEach((frame, i) => data.set(frame, i * FEATURE_SIZE));
+    if (this.standardizer) {
+      const { mean, std } = this.standardizer;
+      for (let i = 0; i < data.length; i++) {
+        const f = i % FEATURE_SIZE;
+        data[i] = ((data[i] ?? 0) - (mean[f] ?? 0)) / (std[f] || 1);
+      }
+    }
     const probabilities = tf.tidy(() => {
       const input = tf.tensor3d(data, [1, this.frames, FEATURE_SIZE]);
       const output = this.model.predict(input);

@@ -34,7 +34,7 @@ export async function ensureStream(jsm: JetStreamManager, config: Partial<Stream
   try {
     await jsm.streams.info(config.name);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== 404) throw err;
+    if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
     try {
       await jsm.streams.add(config);
     } catch (addErr) {

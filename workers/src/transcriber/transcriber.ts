@@ -5,7 +5,9 @@ import {
   JetStreamApiError,
   jetstream,
   jetstreamManager,
+  type ConsumerInfo,
   type ConsumerMessages,
+  type JetStreamManager,
   type JetStreamClient,
   type JsMsg,
 } from '@nats-io/jetstream';
@@ -95,19 +97,7 @@ export async function startTranscriber(deps: TranscriberDeps, input: Transcriber
   await ensureStream(jsm, liveStreamConfigs.landmarks);
   await ensureStream(jsm, liveStreamConfigs.captions);
   const durable = options.durable ?? `transcriber-${options.rig}`;
-  try {
-    await jsm.consumers.info(streams.landmarks, durable);
-  } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== 404) throw new TranscriberError(options.rig, `cannot read consumer ${durable}`, { cause: err });
-    await jsm.consumers.add(streams.landmarks, {
-      durable_name: durable,
-      filter_subject: subjects.landmarksOfRig(options.rig),
-      ack_policy: AckPolicy.All,
-      deliver_policy: options.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
-      ack_wait: 60_000_000_000,
-      max_ack_pending: 10_000,
-    });
-  }
+  await prepareConsumer(jsm, options, durable, logger);
   const resume = await lastCaption(jsm, options.rig, logger);
   const model = await deps.models.current();
   const js = jetstream(deps.nc);
@@ -137,15 +127,46 @@ export async function startTranscriber(deps: TranscriberDeps, input: Transcriber
   };
 }
 
+/**
+ * Creates the durable consumer, or, when a previous run left packets delivered but not
+ * acknowledged (it stopped or crashed inside a sign), recreates it at the first unacknowledged
+ * packet so the open sign is replayed from its first frame, in order, right away (instead of
+ * after the ack wait, behind newer packets).
+ */
+async function prepareConsumer(jsm: JetStreamManager, options: TranscriberOptions, durable: string, logger: Logger): Promise<void> {
+  let info: ConsumerInfo | undefined;
+  try {
+    info = await jsm.consumers.info(streams.landmarks, durable);
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.status !== 404) throw new TranscriberError(options.rig, `cannot read consumer ${durable}`, { cause: err });
+  }
+  const config = {
+    durable_name: durable,
+    filter_subject: subjects.landmarksOfRig(options.rig),
+    ack_policy: AckPolicy.All,
+    ack_wait: 60_000_000_000,
+    max_ack_pending: 10_000,
+  };
+  if (!info) {
+    await jsm.consumers.add(streams.landmarks, { ...config, deliver_policy: options.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New });
+    return;
+  }
+  if (info.num_ack_pending === 0 || info.ack_floor.stream_seq === 0) return;
+  const start = info.ack_floor.stream_seq + 1;
+  logger.info({ durable, start, pending: info.num_ack_pending }, 'resuming an interrupted sign: consumer restarts at the first unacknowledged packet');
+  await jsm.consumers.delete(streams.landmarks, durable);
+  await jsm.consumers.add(streams.landmarks, { ...config, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start });
+}
+
 /** The rig's last caption, to continue the final numbering after a restart. */
-async function lastCaption(jsm: Awaited<ReturnType<typeof jetstreamManager>>, rig: string, logger: Logger): Promise<Caption | undefined> {
+async function lastCaption(jsm: JetStreamManager, rig: string, logger: Logger): Promise<Caption | undefined> {
   try {
     const stored = await jsm.streams.getMessage(streams.captions, { last_by_subj: subjects.captions(rig) });
     if (!stored) return undefined;
     const parsed = captionSchema.safeParse(stored.json());
     return parsed.success ? parsed.data : undefined;
   } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === 404) return undefined;
+    if (err instanceof JetStreamApiError && err.status === 404) return undefined;
     logger.warn({ err: describeError(err) }, 'could not read the last caption; numbering starts at 0');
     return undefined;
   }
@@ -204,6 +225,7 @@ class RigRun {
       this.counters.packets++;
       const item: FrameItem = { features: packetFeatures(packet), captureTimeNs: packet.captureTimeNs, streamSeq: msg.seq };
       const event = this.segmenter.push(item, handsRaised(packet));
+      if (event) this.logger.debug({ event: event.type, frames: event.frames.length, seq: msg.seq }, 'segment event');
       if (event?.type === 'partial') await this.publish('partial', event.frames);
       else if (event?.type === 'final') await this.publish('final', event.frames);
       else if (event?.type === 'dropped') this.counters.dropped++;

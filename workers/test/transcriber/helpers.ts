@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { captionSchema, type Caption } from '@signflow/core';
-import { fixture } from '@signflow/testkit';
+import { fixture, waitFor } from '@signflow/testkit';
 import { readMslSigns, type RecordedSign } from '../../src/transcriber/replay.js';
 
 export const SIGNS = ['ambulancia', 'doctor', 'dolor', 'hoy', 'yo'] as const;
@@ -10,7 +10,7 @@ export const SIGNS = ['ambulancia', 'doctor', 'dolor', 'hoy', 'yo'] as const;
 export async function mslSets(): Promise<{ train: RecordedSign[]; live: RecordedSign[] }> {
   const root = fixture('msl150', 'sample_npy');
   const train = await readMslSigns(root, SIGNS, 8, 0);
-  const live = await readMslSigns(root, SIGNS, 1, 9);
+  const live = await readMslSigns(root, SIGNS, 1, 10);
   return { train, live };
 }
 
@@ -24,9 +24,17 @@ export async function collectCaptions(nc: NatsConnection, subject: string): Prom
   const captions: Caption[] = [];
   const sub = nc.subscribe(subject, {
     callback: (err, msg) => {
-      if (!err) captions.push(captionSchema.parse(msg.json()));
+      if (err) return;
+      const parsed = captionSchema.safeParse(msg.json());
+      if (parsed.success) captions.push(parsed.data);
+      else process.stderr.write(`bad caption: ${parsed.error.message}\n`);
     },
   });
   await nc.flush();
   return { captions, finals: () => captions.filter((c) => c.kind === 'final'), stop: () => sub.unsubscribe() };
+}
+
+/** Waits (polling, with a deadline) until `condition` holds. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  await waitFor(what, async () => ((await condition()) ? true : undefined), { timeoutMs, intervalMs: 25 });
 }
