@@ -8,8 +8,9 @@
  * "type": "module", so plain `require` would treat it as ESM). The wasm's log lines go to
  * `onLog` instead of stderr.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 
@@ -26,9 +27,10 @@ interface LiteRtCompiledModel {
 }
 interface LiteRtModule {
   loadLiteRt(path: string, options?: { threads?: boolean; jspi?: boolean }): Promise<unknown>;
+  unloadLiteRt(): void;
   getGlobalLiteRtPromise(): Promise<unknown> | undefined;
   getGlobalLiteRt(): { liteRtWasm: { HEAPU8: Uint8Array } };
-  loadAndCompile(model: Uint8Array, options?: { accelerator?: 'wasm' }): Promise<LiteRtCompiledModel>;
+  loadAndCompile(model: Uint8Array, options?: { accelerator?: 'wasm'; cpuOptions?: { numThreads: number } }): Promise<LiteRtCompiledModel>;
   supportsFeature(feature: 'relaxedSimd' | 'threads'): Promise<boolean>;
   Tensor: new (data: Float32Array, shape: number[]) => LiteRtTensor;
 }
@@ -37,6 +39,49 @@ export type LogFn = (line: string) => void;
 
 let loading: Promise<LiteRtModule> | undefined;
 let logSink: LogFn = () => {};
+let threadCount = threadsFromEnv();
+let loadedThreads = 0;
+
+function threadsFromEnv(): number {
+  const raw = process.env['SIGNFLOW_LITERT_THREADS'];
+  const n = raw ? Number(raw) : 1;
+  return Number.isInteger(n) && n >= 1 && n <= 16 ? n : 1;
+}
+
+/**
+ * CPU threads for LiteRT's kernels (default 1, or SIGNFLOW_LITERT_THREADS). Process-wide: it
+ * takes effect when LiteRT first loads, so call it before creating the first detector.
+ * With more than 1, LiteRT's pthreads build runs its XNNPack kernels on worker threads.
+ */
+export function setLiteRtThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`LiteRT threads must be 1..16, got ${String(n)}`);
+  if (loading && n !== loadedThreads) throw new Error(`LiteRT is already loaded with ${loadedThreads} thread(s); set threads before the first detector`);
+  threadCount = n;
+}
+
+/** The thread count LiteRT runs (or will run) with. */
+export function liteRtThreads(): number {
+  return loading ? loadedThreads : threadCount;
+}
+
+/**
+ * The pthreads build starts its workers from the loader script's path, and Node would load
+ * that .js as ESM (the package is "type": "module"); a .cjs copy in the temp folder loads as
+ * CommonJS. Written once per package version, atomically.
+ */
+function threadedWorkerScript(wasmDir: string, version: string): string {
+  const source = join(wasmDir, 'litert_wasm_threaded_internal.js');
+  const dir = join(tmpdir(), `signflow-litert-${version}`);
+  const target = join(dir, 'litert_wasm_threaded_internal.cjs');
+  const code = readFileSync(source);
+  if (!existsSync(target) || !readFileSync(target).equals(code)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${target}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, target);
+  }
+  return target;
+}
 
 /** Where LiteRT's own log lines go (default: dropped). */
 export function setLiteRtLog(fn: LogFn): void {
@@ -54,7 +99,11 @@ async function load(): Promise<LiteRtModule> {
     // not supported: LiteRT falls back to its compat build
   }
   const lrt = (await import('@litertjs/core')) as unknown as LiteRtModule;
-  const wasmDir = join(dirname(require.resolve('@litertjs/core/package.json')), 'wasm') + '/';
+  const manifest = require.resolve('@litertjs/core/package.json');
+  const wasmDir = join(dirname(manifest), 'wasm') + '/';
+  const threads = threadCount;
+  const threaded = threads > 1 && (await lrt.supportsFeature('relaxedSimd')) && (await lrt.supportsFeature('threads'));
+  loadedThreads = threaded ? threads : 1;
   const g = globalThis as Record<string, unknown>;
   const hadSelf = 'self' in g;
   const hadImportScripts = 'importScripts' in g;
@@ -69,14 +118,24 @@ async function load(): Promise<LiteRtModule> {
     g['ModuleFactory'] = mod.exports;
   };
   // Emscripten's Module overrides: route its print/printErr to our log.
-  g['Module'] = { print: (line: string) => logSink(line), printErr: (line: string) => logSink(line) };
+  const moduleOverrides: Record<string, unknown> = { print: (line: string) => logSink(line), printErr: (line: string) => logSink(line) };
+  const hadNavigator = 'navigator' in g;
+  if (threaded) {
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    moduleOverrides['mainScriptUrlOrBlob'] = threadedWorkerScript(wasmDir, version);
+    // The pthreads build reads navigator.hardwareConcurrency (pool size, default thread count)
+    // at load and at every compile. Node 21+ has a navigator; on Node 20 a minimal one like
+    // Node 21's stays defined (only in this opt-in mode).
+    if (!hadNavigator) g['navigator'] = { hardwareConcurrency: threads, userAgent: `Node.js/${process.versions.node.split('.')[0] ?? ''}`, language: 'en-US' };
+  }
+  g['Module'] = moduleOverrides;
   // Environment.create() tries WebGPU first and warns when there is none (always, on Node).
   console.warn = (...args: unknown[]) => {
     if (typeof args[0] === 'string' && args[0].includes('WebGPU')) return;
     savedWarn(...args);
   };
   try {
-    await lrt.loadLiteRt(wasmDir);
+    await lrt.loadLiteRt(wasmDir, { threads: threaded });
   } finally {
     console.warn = savedWarn;
     if (!hadSelf) delete g['self'];
@@ -138,7 +197,7 @@ export class TfliteModel {
 
   static async load(bytes: Uint8Array, source: string): Promise<TfliteModel> {
     const lrt = await liteRt();
-    const model = await lrt.loadAndCompile(bytes, { accelerator: 'wasm' });
+    const model = await lrt.loadAndCompile(bytes, { accelerator: 'wasm', cpuOptions: { numThreads: loadedThreads } });
     return new TfliteModel(lrt, model, source);
   }
 
