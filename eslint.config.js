@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tools/**', '**/dist/**', 'web/public/vendor/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '.tools/**', '**/dist/**', 'web/public/vendor/**', 'test-artifacts/**', '**/.scratch/**', '**/dist/**', '**/keras-baseline/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     files: ['**/*.ts'],
@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs', '**/*.mts', '**/*.cts'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
