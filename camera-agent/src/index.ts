@@ -15,3 +15,4 @@ export * from './agent.js';
 export * from './status/fleet.js';
 export * from './devices/list-devices.js';
 export * from './run-agent.js';
+export * from './status/heartbeat.js';

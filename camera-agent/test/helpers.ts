@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
 import { readFrameHeaders, streams, subjects, type FrameHeaders } from '@signflow/core';
 import { parseRig, type RigConfig, type RigConfigInput } from '../src/index.js';
@@ -22,7 +22,7 @@ export interface ReceivedFrame {
 }
 
 /** Everything the frames stream holds for one camera, in stream order. */
-export async function readStoredFrames(url: string, rig: string, camera: string, auth: { user?: string; pass?: string } = {}): Promise<ReceivedFrame[]> {
+export async function readStoredFrames(url: string, rig: string, camera: string, auth: Partial<ConnectionOptions> = {}): Promise<ReceivedFrame[]> {
   const nc = await connect({ servers: url, ...auth });
   try {
     const jsm = await jetstreamManager(nc);

@@ -50,6 +50,11 @@ export class CameraSource {
     private readonly options: CameraSourceOptions,
   ) {}
 
+  /** The running ffmpeg's pid (for CPU accounting). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get state(): SourceState {
     return this.currentState;
   }
