@@ -1,4 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { DatasetInputError, DatasetSampleError } from '../errors.js';
 import type { LandmarkLayout } from '../format/layout.js';
 import type { Coordinates, DatasetSource, ProvenanceStep } from '../format/manifest.js';
@@ -93,6 +95,13 @@ export class SourceDigest {
   add(relativePath: string, bytes: Uint8Array): void {
     this.hash.update(`${relativePath}\0${bytes.byteLength}\0`);
     this.hash.update(bytes);
+    this.files++;
+  }
+  /** Like add, streaming the file (for large videos). */
+  async addFile(relativePath: string, path: string): Promise<void> {
+    const { size } = await stat(path);
+    this.hash.update(`${relativePath}\0${size}\0`);
+    for await (const chunk of createReadStream(path)) this.hash.update(chunk as Buffer);
     this.files++;
   }
   digest(): { sha256: string; files: number } {
