@@ -67,4 +67,9 @@ test('authorize() maps headers to a principal, 401 without or with a bad token, 
   assert.equal(requiredRole('GET', '/api/runs'), 'viewer');
   assert.equal(requiredRole('GET', '/api/tokens'), 'admin');
   assert.equal(requiredRole('GET', '/console/'), 'public');
+  assert.equal(requiredRole('POST', '/v1/models/asl/rollback'), 'admin');
+  assert.equal(requiredRole('POST', '/v1/runs/r1/cancel'), 'operator');
+  assert.equal(requiredRole('GET', '/v1/runs/r1/stream'), 'viewer');
+  assert.equal(requiredRole('GET', '/openapi.json'), 'public');
+  assert.equal(requiredRole('GET', '/somewhere-else'), 'viewer', 'unknown paths are not public');
 });

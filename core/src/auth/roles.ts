@@ -29,16 +29,19 @@ export interface PolicyRule {
 /**
  * Default rules for the signflow HTTP API: reads are for viewers, changes for operators, model
  * promotion/rollback and token management for admins. Health, metrics and the console's static
- * files are public (they hold no data); everything else under /api needs at least viewer.
+ * files are public (they hold no data); everything else under /v1 (or /api) needs at least viewer.
  */
+const API = String.raw`^/(?:api/v\d+|api|v\d+)/`;
+const api = (rest: string): RegExp => new RegExp(API + rest);
+
 export const defaultApiPolicy: readonly PolicyRule[] = [
-  { method: '*', path: /^\/(healthz|readyz|metrics)$/, role: 'public' },
-  { method: '*', path: /^\/api\/(v\d+\/)?tokens(\/|$)/, role: 'admin' },
-  { method: 'POST', path: /^\/api\/(v\d+\/)?models\/[^/]+(\/versions\/[^/]+)?\/(promote|rollback|stage)$/, role: 'admin' },
-  { method: 'PUT', path: /^\/api\/(v\d+\/)?models\/[^/]+\/stages?(\/|$)/, role: 'admin' },
-  { method: 'GET', path: /^\/api\//, role: 'viewer' },
-  { method: 'HEAD', path: /^\/api\//, role: 'viewer' },
-  { method: '*', path: /^\/api\//, role: 'operator' },
+  { method: '*', path: /^\/(healthz|readyz|metrics|openapi\.json)$/, role: 'public' },
+  { method: '*', path: api(String.raw`tokens(/|$)`), role: 'admin' },
+  { method: 'POST', path: api(String.raw`models/[^/]+(/versions/[^/]+)?/(promote|rollback|stage)$`), role: 'admin' },
+  { method: 'PUT', path: api(String.raw`models/[^/]+/stages?(/|$)`), role: 'admin' },
+  { method: 'GET', path: api(''), role: 'viewer' },
+  { method: 'HEAD', path: api(''), role: 'viewer' },
+  { method: '*', path: api(''), role: 'operator' },
   { method: '*', path: /^\/docs(\/|$)/, role: 'public' },
   { method: '*', path: /^\/(console|live)?(\/|$)/, role: 'public' },
 ];

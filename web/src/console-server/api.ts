@@ -1,0 +1,172 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { parseWith, SignflowError, ValidationError } from '@signflow/core';
+import { ConsoleFeatureUnavailableError, ConsoleNotFoundError } from './errors.js';
+import type { ArtifactReader, CamerasSource, ConsoleRun, DatasetsSource, ModelsSource, RunsSource } from './sources.js';
+
+export interface ConsoleApiDeps {
+  runs?: RunsSource;
+  artifacts?: ArtifactReader;
+  models?: ModelsSource;
+  datasets?: DatasetsSource;
+  cameras?: CamerasSource;
+  /** Where the live feed page is served (the web package's feed server). */
+  liveFeedUrl?: string;
+  /** How often the run stream looks for changes; default 500 ms. */
+  pollMs?: number;
+}
+
+const promoteBody = z.object({ stage: z.enum(['staging', 'production', 'archived']) }).strict();
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+function fail(reply: FastifyReply, err: unknown): FastifyReply {
+  const status = err instanceof ValidationError ? 400 : err instanceof ConsoleFeatureUnavailableError || err instanceof ConsoleNotFoundError ? err.status : 500;
+  const code = err instanceof SignflowError ? err.code : 'INTERNAL';
+  return reply.code(status).send({ error: { code, message: err instanceof Error ? err.message : String(err) } });
+}
+
+function need<T>(value: T | undefined, feature: string, fix: string): T {
+  if (value === undefined) throw new ConsoleFeatureUnavailableError(feature, fix);
+  return value;
+}
+
+/** Finds a step's (or the run's, for step `-`) artifact output. */
+function artifactOf(run: ConsoleRun, step: string, output: string) {
+  const values = step === '-' ? run.outputs : run.steps.find((s) => s.stepPath === step)?.outputs;
+  if (!values) throw new ConsoleNotFoundError(`run ${run.runId} has no step "${step}"`);
+  const value = values[output];
+  if (!value || value.kind !== 'artifact') throw new ConsoleNotFoundError(`step "${step}" of run ${run.runId} has no artifact output "${output}"`);
+  return value.ref;
+}
+
+/**
+ * The read/act endpoints the console needs beyond the pipelines API: a run's live state as
+ * server-sent events, a run's artifact contents (metrics, plots), the model registry with
+ * promote/rollback, datasets and the camera fleet. Role checks come from the API's auth hook
+ * (models promote/rollback need admin under the default policy).
+ */
+export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): void {
+  const pollMs = deps.pollMs ?? 500;
+
+  app.get('/v1/console/info', () => ({
+    features: { runs: !!deps.runs, artifacts: !!deps.artifacts, models: !!deps.models, datasets: !!deps.datasets, cameras: !!deps.cameras, liveFeed: !!deps.liveFeedUrl },
+    liveFeedUrl: deps.liveFeedUrl ?? null,
+  }));
+
+  app.get<{ Params: { id: string } }>('/v1/runs/:id/stream', async (req, reply) => {
+    const runs = deps.runs;
+    if (!runs) return fail(reply, new ConsoleFeatureUnavailableError('the run stream', 'start the API with a run service'));
+    let first: ConsoleRun;
+    try {
+      first = await runs.getRun(req.params.id);
+    } catch (err) {
+      return fail(reply, err);
+    }
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    let last = '';
+    let closed = false;
+    req.raw.on('close', () => {
+      closed = true;
+    });
+    const send = (run: ConsoleRun): boolean => {
+      const text = JSON.stringify(run);
+      if (text !== last) {
+        last = text;
+        res.write(`event: run\ndata: ${text}\n\n`);
+      }
+      return TERMINAL.has(run.status);
+    };
+    let done = send(first);
+    while (!done && !closed) {
+      await new Promise((r) => setTimeout(r, pollMs));
+      try {
+        done = send(await runs.getRun(req.params.id));
+      } catch (err) {
+        res.write(`event: error\ndata: ${JSON.stringify({ message: err instanceof Error ? err.message : String(err) })}\n\n`);
+        done = true;
+      }
+    }
+    if (!closed) res.end('event: end\ndata: {}\n\n');
+  });
+
+  app.get<{ Params: { id: string; step: string; output: string } }>('/v1/runs/:id/steps/:step/artifacts/:output', async (req, reply) => {
+    try {
+      const runs = need(deps.runs, 'run artifacts', 'start the API with a run service');
+      const store = need(deps.artifacts, 'run artifacts', 'start the API with an artifact store');
+      const ref = artifactOf(await runs.getRun(req.params.id), req.params.step, req.params.output);
+      const path = await store.localPath(ref);
+      if (!statSync(path).isFile()) throw new ConsoleNotFoundError(`artifact ${req.params.output} is a directory; download it with the CLI`);
+      const type = ref.kind === 'plot' ? 'image/png' : ref.kind === 'metrics' ? 'application/json' : 'application/octet-stream';
+      return reply.header('content-type', type).header('cache-control', 'private, max-age=3600').send(createReadStream(path));
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  app.get('/v1/models', async (_req, reply) => {
+    try {
+      const models = need(deps.models, 'the model registry', 'start the API with the registry (workers)');
+      const names = await models.names();
+      return { models: await Promise.all(names.map(async (name) => ({ name, versions: await models.list(name) }))) };
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  app.post<{ Params: { name: string; version: string } }>('/v1/models/:name/versions/:version/promote', async (req, reply) => {
+    try {
+      const models = need(deps.models, 'the model registry', 'start the API with the registry (workers)');
+      const version = parseWith(z.coerce.number().int().positive(), req.params.version, 'version');
+      const { stage } = parseWith(promoteBody, req.body, 'promote body');
+      return await models.promote(req.params.name, version, stage);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  app.post<{ Params: { name: string } }>('/v1/models/:name/rollback', async (req, reply) => {
+    try {
+      const models = need(deps.models, 'the model registry', 'start the API with the registry (workers)');
+      return await models.rollback(req.params.name);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  app.get('/v1/datasets', async (_req, reply) => {
+    try {
+      const datasets = need(deps.datasets, 'datasets', 'start the API with the dataset store');
+      const versions = await datasets.list();
+      const withCounts = await Promise.all(
+        versions.map(async (v) => {
+          const manifest = datasets.manifest ? await datasets.manifest(v.id).catch(() => undefined) : undefined;
+          return { ...v, ...countsOf(manifest) };
+        }),
+      );
+      return { datasets: withCounts };
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+
+  app.get('/v1/cameras', async (_req, reply) => {
+    try {
+      return { cameras: await need(deps.cameras, 'the camera fleet', 'start the API with a NATS connection').list() };
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+}
+
+/** Class and signer counts from a dataset manifest, whatever of them it records. */
+function countsOf(manifest: unknown): { classes?: number; signers?: number } {
+  if (typeof manifest !== 'object' || manifest === null) return {};
+  const m = manifest as Record<string, unknown>;
+  const size = (v: unknown): number | undefined => (Array.isArray(v) ? v.length : typeof v === 'object' && v !== null ? Object.keys(v).length : typeof v === 'number' ? v : undefined);
+  const classes = size(m['classes'] ?? m['classNames'] ?? m['labels']);
+  const signers = size(m['signers']);
+  return { ...(classes === undefined ? {} : { classes }), ...(signers === undefined ? {} : { signers }) };
+}
