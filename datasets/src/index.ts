@@ -20,6 +20,8 @@ export * from './importers/labels.js';
 export * from './importers/video.js';
 export * from './record/labels.js';
 export * from './record/segmenter.js';
+export * from './record/rig.js';
+export * from './record/recorder.js';
 export * from './preprocess/random.js';
 export * from './preprocess/resample.js';
 export * from './preprocess/undistort.js';

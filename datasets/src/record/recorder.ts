@@ -1,0 +1,102 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { landmarkPacketSchema, subjects } from '@signflow/core';
+import { FUSED_LAYOUT } from '../fusion/fuse.js';
+import type { DatasetStore } from '../store/store.js';
+import type { WrittenVersion } from '../store/writer.js';
+import type { LabelSegment } from './labels.js';
+import type { RigInfo } from './rig.js';
+import { segmentPackets, type TimedPacket } from './segmenter.js';
+
+export interface RecordOptions {
+  store: DatasetStore;
+  name: string;
+  rig: RigInfo;
+  segments: LabelSegment[];
+  natsUrl: string;
+  /** Capture time (ns) that relative label times count from; default the first packet's. */
+  originNs?: bigint;
+  /** Signer id for segments whose label row has none. */
+  signer?: string | null;
+  /** Stop waiting after this long even if the last segment has not ended (default 10 min). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called once the subscription is live (tests publish after it). */
+  onReady?: () => void;
+  onPacket?: (received: number, kept: number) => void;
+}
+
+export interface RecordResult extends WrittenVersion {
+  packets: number;
+  invalidPackets: number;
+}
+
+/**
+ * Records a rig's landmark packets (`signflow.landmarks.<rig>.*` on NATS) and cuts them into
+ * the label file's segments. Stops when a packet past the last segment's end arrives, on
+ * timeout, or on abort; then writes one dataset version (segments without frames are counted
+ * as skipped). Packets that fail the schema are counted, never used.
+ */
+export async function recordFromNats(options: RecordOptions): Promise<RecordResult> {
+  const nc: NatsConnection = await connect({ servers: options.natsUrl, name: `signflow-dataset-record-${options.rig.id}` });
+  const kept: TimedPacket[] = [];
+  let received = 0;
+  let invalid = 0;
+  let origin = options.originNs;
+  const invalidItems: string[] = [];
+  const sub = nc.subscribe(subjects.landmarksOfRig(options.rig.id));
+  const timer = setTimeout(() => sub.unsubscribe(), options.timeoutMs ?? 600_000);
+  const onAbort = () => sub.unsubscribe();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    await nc.flush();
+    options.onReady?.();
+    const lastEnd = (o: bigint) => options.segments.reduce((m, s) => (s.relative ? o + s.end : s.end) > m ? (s.relative ? o + s.end : s.end) : m, 0n);
+    for await (const msg of sub) {
+      received++;
+      let parsed;
+      try {
+        parsed = landmarkPacketSchema.safeParse(msg.json());
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed?.success) {
+        invalid++;
+        if (invalidItems.length < 20) invalidItems.push(msg.subject);
+        continue;
+      }
+      const t = BigInt(parsed.data.captureTimeNs);
+      const o = (origin ??= t);
+      if (t >= lastEnd(o)) break;
+      const inside = options.segments.some((s) => t >= (s.relative ? o + s.start : s.start) && t < (s.relative ? o + s.end : s.end));
+      if (inside) kept.push({ t, packet: parsed.data });
+      options.onPacket?.(received, kept.length);
+    }
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    sub.unsubscribe();
+    await nc.close();
+  }
+  const result = segmentPackets(kept, options.segments, origin ?? 0n, {
+    cameras: options.rig.cameras,
+    idPrefix: 'seg',
+    signer: options.signer ?? null,
+  });
+  const writer = options.store.createWriter({
+    name: options.name,
+    layout: FUSED_LAYOUT,
+    coordinates: result.coordinates,
+    sources: [{ kind: 'record', location: `nats:${subjects.landmarksOfRig(options.rig.id)}`, files: received }],
+    steps: [{ op: 'record', params: { rig: options.rig.id, cameras: options.rig.cameraIds, segments: options.segments.length, origin: origin?.toString() ?? null } }],
+  });
+  try {
+    for (const s of result.skipped) writer.skip(s.item, s.reason, s.detail);
+    for (const item of invalidItems) writer.skip(item, 'invalid-packet');
+    for (let i = invalidItems.length; i < invalid; i++) writer.skip('(packet)', 'invalid-packet');
+    for (const s of result.samples) await writer.add(s);
+    return { ...(await writer.commit()), packets: received, invalidPackets: invalid };
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+}
