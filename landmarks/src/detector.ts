@@ -36,7 +36,7 @@ class StaticDetector implements LandmarkDetector {
     if (this.closed) throw new Error('detector is closed');
     const checked = checkImage(image);
     const started = performance.now();
-    const { hands, pose } = this.options.respond(image, timestampMs);
+    const { hands, pose, face = null } = this.options.respond(image, timestampMs);
     const totalMs = performance.now() - started;
     return {
       timestampMs,
@@ -44,8 +44,9 @@ class StaticDetector implements LandmarkDetector {
       height: checked.height,
       hands,
       pose,
-      tracked: { hands: false, pose: false },
-      timings: { palmDetectionMs: 0, handLandmarkMs: 0, poseDetectionMs: 0, poseLandmarkMs: 0, totalMs },
+      face,
+      tracked: { hands: false, pose: false, face: false },
+      timings: { palmDetectionMs: 0, handLandmarkMs: 0, poseDetectionMs: 0, poseLandmarkMs: 0, faceMs: 0, totalMs },
     };
   }
 

@@ -38,6 +38,7 @@ export function toLandmarkPacket(frame: LandmarkFrame, ctx: PacketContext): Land
           ...(ctx.world ? { worldLandmarks: frame.pose.worldLandmarks.flatMap((p) => [rw(p.x), rw(p.y), rw(p.z)]) } : {}),
         }
       : null,
+    ...(frame.face ? { face: { score: roundLandmark(frame.face.score, 4), landmarks: frame.face.landmarks.flatMap((p) => [r(p.x), r(p.y), r(p.z)]) } } : {}),
     detector: { name: ctx.detector.name, version: ctx.detector.version, models: ctx.detector.models },
     latencyMs: roundLandmark(frame.timings.totalMs, 1),
   };

@@ -58,12 +58,20 @@ export interface PoseResult {
   score: number;
 }
 
+export interface FaceResult {
+  /** 468 face-mesh landmarks (MediaPipe FaceMesh order: 1 nose tip, 33/263 eye outer corners, 13/14 inner lips …). */
+  landmarks: Landmark[];
+  /** Face presence score, 0..1. */
+  score: number;
+}
+
 export interface DetectionTimings {
   /** Milliseconds spent in each stage of this frame. */
   palmDetectionMs: number;
   handLandmarkMs: number;
   poseDetectionMs: number;
   poseLandmarkMs: number;
+  faceMs: number;
   totalMs: number;
 }
 
@@ -73,8 +81,10 @@ export interface LandmarkFrame {
   height: number;
   hands: HandResult[];
   pose: PoseResult | null;
+  /** The face mesh, when the detector runs with `face: true` (else always null). */
+  face: FaceResult | null;
   /** Whether this frame's regions came from the previous frame (tracking) instead of a detector. */
-  tracked: { hands: boolean; pose: boolean };
+  tracked: { hands: boolean; pose: boolean; face: boolean };
   timings: DetectionTimings;
 }
 
@@ -110,6 +120,8 @@ export interface MediaPipeDetectorOptions {
   hands?: boolean;
   /** Detect the body pose (default true). */
   pose?: boolean;
+  /** Detect the face mesh, 468 landmarks, one face (default false). */
+  face?: boolean;
   /** Most hands to return (default 2). */
   maxHands?: number;
   /** Hand landmark model (default 'full'). The palm detector follows it. */
@@ -134,7 +146,7 @@ export interface MediaPipeDetectorOptions {
 
 export interface StaticDetectorOptions {
   /** Returns the result for a frame; a test double for code that consumes detectors. */
-  respond: (image: ImageInput, timestampMs: number) => Pick<LandmarkFrame, 'hands' | 'pose'>;
+  respond: (image: ImageInput, timestampMs: number) => Pick<LandmarkFrame, 'hands' | 'pose'> & { face?: FaceResult | null };
 }
 
 export type DetectorKind = 'mediapipe' | 'static';

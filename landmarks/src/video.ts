@@ -193,8 +193,8 @@ export async function* readVideoFrames(path: string, options: ReadVideoOptions =
     if (filled !== 0) throw new VideoDecodeError(path, `ffmpeg output ended inside frame ${index}`);
     if (index === 0) throw new VideoDecodeError(path, `no frames decoded${stderr ? `: ${lastLines(stderr)}` : ''}`);
     if (!options.allowPartial) {
-      const expected = options.maxFrames === undefined ? info.frameCount : Math.min(options.maxFrames, info.frameCount ?? Infinity);
-      if (expected !== undefined && Number.isFinite(expected) && index < expected) {
+      const expected = info.frameCount === undefined ? undefined : Math.min(options.maxFrames ?? Infinity, info.frameCount);
+      if (expected !== undefined && index < expected) {
         throw new VideoDecodeError(path, `decoded ${index} of the ${expected} frames the container declares (truncated or corrupt?)${stderr ? `: ${lastLines(stderr)}` : ''}`);
       }
       if (stderr.trim()) throw new VideoDecodeError(path, `ffmpeg reported decode errors after ${index} frames: ${lastLines(stderr)}`);

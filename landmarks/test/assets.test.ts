@@ -22,7 +22,7 @@ void test('every pinned model loads from its npm package with the pinned sha256'
   for (const role of Object.keys(MODEL_ASSETS) as ModelRole[]) {
     const file = loadModelFile(role);
     assert.ok(isTflite(file.bytes), role);
-    assert.match(file.source, /^@mediapipe\/(hands|pose)@0\.\d+\.\d+\/\w+\.tflite$/);
+    assert.match(file.source, /^@mediapipe\/(hands|pose|face_mesh)@0\.\d+\.\d+\/\w+\.tflite$/);
   }
   assert.equal(isTflite(new Uint8Array(16)), false);
 });

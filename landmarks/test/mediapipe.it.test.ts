@@ -176,6 +176,35 @@ void test('pose: pose.jpg has a full body; pose_squats within the upstream 31 px
   assert.ok(worst <= 31, `worst frame mean error ${worst} px`);
 });
 
+void test('face (optional): 468 landmarks on a person facing a phone camera, consistent with the pose; none on a blank image', async () => {
+  const detector = await createDetector('mediapipe', { hands: false, face: true });
+  let frames = 0;
+  let worstNose = 0;
+  for await (const f of readVideoFrames(fixture('pose-format', 'test_video.mp4'))) {
+    const r = await detector.detect(f, f.timestampMs);
+    frames++;
+    assert.ok(r.face && r.pose, `face and pose in frame ${f.index}`);
+    assert.equal(r.face.landmarks.length, 468);
+    assert.ok(r.face.score > 0.9);
+    if (f.index > 0) assert.equal(r.tracked.face, true);
+    const [noseTip, rightEyeOuter, leftEyeOuter] = [r.face.landmarks[1], r.face.landmarks[33], r.face.landmarks[263]];
+    const [poseNose, poseRightEye, poseLeftEye] = [r.pose.landmarks[0], r.pose.landmarks[5], r.pose.landmarks[2]];
+    assert.ok(noseTip && rightEyeOuter && leftEyeOuter && poseNose && poseRightEye && poseLeftEye);
+    const eyes = Math.hypot(poseLeftEye.x - poseRightEye.x, poseLeftEye.y - poseRightEye.y);
+    const noseGap = Math.hypot(noseTip.x - poseNose.x, noseTip.y - poseNose.y);
+    worstNose = Math.max(worstNose, noseGap / eyes);
+    assert.ok(noseGap < 0.6 * eyes, `nose ${noseTip.x},${noseTip.y} vs pose ${poseNose.x},${poseNose.y}, eyes ${eyes} px apart`);
+    // Same anatomical side convention as the pose: the right eye is on the image's left.
+    assert.ok(rightEyeOuter.x < leftEyeOuter.x && poseRightEye.x < poseLeftEye.x);
+  }
+  assert.equal(frames, 58);
+  console.log(`face: nose tip within ${worstNose.toFixed(2)} × the eye distance of the pose nose`);
+  detector.reset();
+  const blank = await detector.detect({ data: new Uint8Array(320 * 240 * 3).fill(128), width: 320, height: 240 }, 0);
+  assert.equal(blank.face, null);
+  await detector.close();
+});
+
 void test('memory: no LiteRT tensors survive a frame and the wasm heap stops growing after warm-up', async () => {
   const detector = await createDetector('mediapipe', {});
   const frames = await collect(tfjs('asl_hand.25fps.mp4'), { width: 640, height: 480, fit: 'pad', maxFrames: 60 });

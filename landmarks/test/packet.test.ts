@@ -26,6 +26,7 @@ void test('a static detector frame becomes a valid, small landmark packet', asyn
   assert.ok(bytes < 8 * 1024, `packet is ${bytes} bytes`);
   assert.ok(bytes < MAX_MESSAGE_BYTES);
   assert.deepEqual(landmarkPacketSchema.parse(JSON.parse(JSON.stringify(packet))), packet);
+  assert.equal(packet.face, undefined);
   await detector.close();
 });
 

@@ -22,6 +22,7 @@ import { subjectToken } from '../nats/subjects.js';
 
 export const HAND_LANDMARK_COUNT = 21;
 export const POSE_LANDMARK_COUNT = 33;
+export const FACE_LANDMARK_COUNT = 468;
 export const HAND_VALUES_PER_LANDMARK = 3;
 export const POSE_VALUES_PER_LANDMARK = 4;
 
@@ -53,6 +54,13 @@ export const packetPoseSchema = z.object({
 });
 export type PacketPose = z.infer<typeof packetPoseSchema>;
 
+export const packetFaceSchema = z.object({
+  score: unit,
+  /** 468 × (x, y, z), pixels (MediaPipe FaceMesh order). */
+  landmarks: z.array(finite).length(FACE_LANDMARK_COUNT * 3),
+});
+export type PacketFace = z.infer<typeof packetFaceSchema>;
+
 export const detectorInfoSchema = z.object({
   /** Detector implementation, e.g. "mediapipe-litert". */
   name: z.string().min(1).max(64),
@@ -75,6 +83,8 @@ export const landmarkPacketSchema = z.object({
   height: z.number().int().positive().max(16384),
   hands: z.array(packetHandSchema).max(4),
   pose: packetPoseSchema.nullable(),
+  /** Present when the detector runs with face landmarks (about 12 KB more). */
+  face: packetFaceSchema.nullable().optional(),
   detector: detectorInfoSchema,
   /** Milliseconds the extraction took for this frame, if measured. */
   latencyMs: z.number().nonnegative().optional(),

@@ -11,11 +11,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
-export type ModelRole = 'palm_full' | 'palm_lite' | 'hand_full' | 'hand_lite' | 'pose_detector' | 'pose_lite' | 'pose_full' | 'pose_heavy';
+export type ModelRole = 'palm_full' | 'palm_lite' | 'hand_full' | 'hand_lite' | 'pose_detector' | 'pose_lite' | 'pose_full' | 'pose_heavy' | 'face_detector' | 'face_landmark';
 
 export interface ModelAsset {
   /** npm package that ships the file (pinned exactly in landmarks/package.json). */
-  pkg: '@mediapipe/hands' | '@mediapipe/pose';
+  pkg: '@mediapipe/hands' | '@mediapipe/pose' | '@mediapipe/face_mesh';
   /** Plain file in the package, or a file packed inside `packed.data` (path as the loader names it). */
   file: string;
   packed?: { data: string; loader: string };
@@ -46,6 +46,18 @@ export const MODEL_ASSETS: Record<ModelRole, ModelAsset> = {
   pose_lite: { pkg: '@mediapipe/pose', file: 'pose_landmark_lite.tflite', sha256: 'f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61' },
   pose_full: { pkg: '@mediapipe/pose', file: 'pose_landmark_full.tflite', sha256: 'e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f' },
   pose_heavy: { pkg: '@mediapipe/pose', file: 'pose_landmark_heavy.tflite', sha256: '59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe' },
+  face_detector: {
+    pkg: '@mediapipe/face_mesh',
+    file: '/third_party/mediapipe/modules/face_detection/face_detection_short_range.tflite',
+    packed: { data: 'face_mesh_solution_packed_assets.data', loader: 'face_mesh_solution_packed_assets_loader.js' },
+    sha256: '3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633',
+  },
+  face_landmark: {
+    pkg: '@mediapipe/face_mesh',
+    file: '/third_party/mediapipe/modules/face_landmark/face_landmark.tflite',
+    packed: { data: 'face_mesh_solution_packed_assets.data', loader: 'face_mesh_solution_packed_assets_loader.js' },
+    sha256: 'c603fa6149219a3e9487dc9abd7a0c24474c77263273d24868378cdf40aa26d1',
+  },
 };
 
 export class ModelAssetError extends Error {

@@ -2,6 +2,7 @@ import { checkImage, flipHorizontal } from '../image.js';
 import type { DetectionTimings, LandmarkDetector, LandmarkFrame, MediaPipeDetectorOptions } from '../types.js';
 import { LANDMARKS_VERSION } from '../version.js';
 import { loadModelFile, type ModelRole } from './assets.js';
+import { FacePipeline } from './face.js';
 import { HandPipeline } from './hands.js';
 import { PosePipeline } from './pose.js';
 import { TfliteModel } from './runtime.js';
@@ -11,6 +12,7 @@ export type ResolvedMediaPipeOptions = Required<MediaPipeDetectorOptions>;
 export const DEFAULT_MEDIAPIPE_OPTIONS: ResolvedMediaPipeOptions = {
   hands: true,
   pose: true,
+  face: false,
   maxHands: 2,
   handModel: 'full',
   poseModel: 'full',
@@ -29,7 +31,7 @@ function validate(options: MediaPipeDetectorOptions): ResolvedMediaPipeOptions {
   if (!['lite', 'full', 'heavy'].includes(o.poseModel)) bad.push(`poseModel must be "lite", "full" or "heavy", got ${String(o.poseModel)}`);
   for (const k of ['minDetectionScore', 'minPresenceScore'] as const) if (!(o[k] >= 0 && o[k] <= 1)) bad.push(`${k} must be 0..1`);
   if (!Number.isInteger(o.newHandCheckEveryFrames) || o.newHandCheckEveryFrames < 1) bad.push('newHandCheckEveryFrames must be a positive integer');
-  if (!o.hands && !o.pose) bad.push('enable hands, pose or both');
+  if (!o.hands && !o.pose && !o.face) bad.push('enable hands, pose or face');
   if (bad.length) throw new Error(`mediapipe detector options: ${bad.join('; ')}`);
   return o;
 }
@@ -37,7 +39,7 @@ function validate(options: MediaPipeDetectorOptions): ResolvedMediaPipeOptions {
 /** Loads the models (from their npm packages) and builds the detector. */
 export async function createMediaPipeDetector(options: MediaPipeDetectorOptions): Promise<LandmarkDetector> {
   const o = validate(options);
-  const roles: Partial<Record<'palm' | 'hand' | 'poseDetector' | 'poseLandmark', ModelRole>> = {};
+  const roles: Partial<Record<'palm' | 'hand' | 'poseDetector' | 'poseLandmark' | 'faceDetector' | 'faceLandmark', ModelRole>> = {};
   if (o.hands) {
     roles.palm = o.handModel === 'lite' ? 'palm_lite' : 'palm_full';
     roles.hand = o.handModel === 'lite' ? 'hand_lite' : 'hand_full';
@@ -45,6 +47,10 @@ export async function createMediaPipeDetector(options: MediaPipeDetectorOptions)
   if (o.pose) {
     roles.poseDetector = 'pose_detector';
     roles.poseLandmark = `pose_${o.poseModel}`;
+  }
+  if (o.face) {
+    roles.faceDetector = 'face_detector';
+    roles.faceLandmark = 'face_landmark';
   }
   const models: Record<string, TfliteModel> = {};
   try {
@@ -64,6 +70,7 @@ class MediaPipeDetector implements LandmarkDetector {
   readonly description;
   private readonly hands?: HandPipeline;
   private readonly pose?: PosePipeline;
+  private readonly face?: FacePipeline;
   private closed = false;
   private lastTimestamp = -Infinity;
 
@@ -76,7 +83,8 @@ class MediaPipeDetector implements LandmarkDetector {
       version: LANDMARKS_VERSION,
       models: Object.fromEntries(Object.entries(models).map(([k, m]) => [k, m.source])),
     };
-    const { palm, hand, poseDetector, poseLandmark } = models;
+    const { palm, hand, poseDetector, poseLandmark, faceDetector, faceLandmark } = models;
+    if (faceDetector && faceLandmark) this.face = new FacePipeline(faceDetector, faceLandmark, options);
     if (palm && hand) this.hands = new HandPipeline(palm, hand, { ...options, mirrored: false }); // mirrored input is flipped back before the models
     if (poseDetector && poseLandmark) this.pose = new PosePipeline(poseDetector, poseLandmark, options);
   }
@@ -101,9 +109,12 @@ class MediaPipeDetector implements LandmarkDetector {
     // non-mirrored image. A mirrored input is flipped back first, and its coordinates flipped after.
     if (this.options.mirrored) checked = flipHorizontal(checked);
     const started = performance.now();
-    const timings: DetectionTimings = { palmDetectionMs: 0, handLandmarkMs: 0, poseDetectionMs: 0, poseLandmarkMs: 0, totalMs: 0 };
+    const timings: DetectionTimings = { palmDetectionMs: 0, handLandmarkMs: 0, poseDetectionMs: 0, poseLandmarkMs: 0, faceMs: 0, totalMs: 0 };
     const handOut = this.hands ? await this.hands.process(checked, timings) : { hands: [], tracked: false };
     const poseOut = this.pose ? await this.pose.process(checked, timings) : { pose: null, tracked: false };
+    const faceStarted = performance.now();
+    const faceOut = this.face ? await this.face.process(checked) : { face: null, tracked: false };
+    timings.faceMs = performance.now() - faceStarted;
     timings.totalMs = performance.now() - started;
     if (this.options.mirrored) {
       const w = checked.width;
@@ -113,6 +124,7 @@ class MediaPipeDetector implements LandmarkDetector {
         for (const p of poseOut.pose.landmarks) p.x = w - p.x;
         for (const p of poseOut.pose.worldLandmarks) p.x = -p.x;
       }
+      if (faceOut.face) for (const p of faceOut.face.landmarks) p.x = w - p.x;
     }
     return {
       timestampMs,
@@ -120,7 +132,8 @@ class MediaPipeDetector implements LandmarkDetector {
       height: checked.height,
       hands: handOut.hands,
       pose: poseOut.pose,
-      tracked: { hands: handOut.tracked, pose: poseOut.tracked },
+      face: faceOut.face,
+      tracked: { hands: handOut.tracked, pose: poseOut.tracked, face: faceOut.tracked },
       timings,
     };
   }
@@ -128,6 +141,7 @@ class MediaPipeDetector implements LandmarkDetector {
   reset(): void {
     this.hands?.reset();
     this.pose?.reset();
+    this.face?.reset();
   }
 
   close(): Promise<void> {

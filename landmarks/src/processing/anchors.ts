@@ -114,3 +114,18 @@ export function createSsdAnchors(config: AnchorConfig): Anchor[] {
   }
   return anchors;
 }
+
+/** BlazeFace short range (face_detection_short_range.tflite, 128x128 input, 896 anchors). */
+export const FACE_ANCHORS: AnchorConfig = {
+  numLayers: 4,
+  minScale: 0.1484375,
+  maxScale: 0.75,
+  inputSizeHeight: 128,
+  inputSizeWidth: 128,
+  anchorOffsetX: 0.5,
+  anchorOffsetY: 0.5,
+  strides: [8, 16, 16, 16],
+  aspectRatios: [1.0],
+  fixedAnchorSize: true,
+  interpolatedScaleAspectRatio: 1.0,
+};

@@ -20,6 +20,7 @@ export interface DecodeConfig {
 }
 
 export const PALM_DECODE: DecodeConfig = { numBoxes: 2016, numCoords: 18, numKeypoints: 7, xScale: 192, yScale: 192, wScale: 192, hScale: 192, scoreClippingThresh: 100, minScoreThresh: 0.5 };
+export const FACE_DECODE: DecodeConfig = { numBoxes: 896, numCoords: 16, numKeypoints: 6, xScale: 128, yScale: 128, wScale: 128, hScale: 128, scoreClippingThresh: 100, minScoreThresh: 0.5 };
 export const POSE_DECODE: DecodeConfig = { numBoxes: 2254, numCoords: 12, numKeypoints: 4, xScale: 224, yScale: 224, wScale: 224, hScale: 224, scoreClippingThresh: 100, minScoreThresh: 0.5 };
 
 /**

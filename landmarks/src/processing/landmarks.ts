@@ -1,7 +1,7 @@
 /**
  * Landmark-model outputs → landmarks, and landmarks → the next frame's region (tracking).
  */
-import { alignmentPointsToRect, normalizeRadians, sigmoid, transformRect, type Point2, type Point3, type Rect, type RectTransform, type Size } from './geometry.js';
+import { alignmentPointsToRect, detectionToRect, normalizeRadians, sigmoid, transformRect, type Point2, type Point3, type Rect, type RectTransform, type Size } from './geometry.js';
 import type { Padding } from './transform.js';
 
 export interface RawLandmark extends Point3 {
@@ -160,4 +160,26 @@ export function handLandmarksToRect(landmarks: readonly Point2[], imageSize: Siz
  */
 export function poseAlignmentToRect(center: Point2, scale: Point2, imageSize: Size): Rect {
   return transformRect(alignmentPointsToRect(center, scale, imageSize), imageSize, POSE_TO_ROI);
+}
+
+/** Face ROI from a detection or the previous landmarks (FaceDetectionFrontDetectionToRoi / FaceLandmarkLandmarksToRoi). */
+export const FACE_TO_ROI: RectTransform = { shiftX: 0, shiftY: 0, scaleX: 1.5, scaleY: 1.5, squareLong: true };
+
+/**
+ * Face mesh landmarks → the next frame's face ROI: their bounding box, rotated so the line
+ * from landmark 33 (one eye's outer corner) to 263 (the other's) is horizontal, expanded by FACE_TO_ROI.
+ */
+export function faceLandmarksToRect(landmarks: readonly Point2[], imageSize: Size): Rect {
+  let xMin = Infinity;
+  let yMin = Infinity;
+  let xMax = -Infinity;
+  let yMax = -Infinity;
+  for (const p of landmarks) {
+    xMin = Math.min(xMin, p.x);
+    xMax = Math.max(xMax, p.x);
+    yMin = Math.min(yMin, p.y);
+    yMax = Math.max(yMax, p.y);
+  }
+  const raw = detectionToRect({ score: 1, box: { xMin, yMin, xMax, yMax }, keypoints: [...landmarks] }, imageSize, 33, 263, 0);
+  return transformRect(raw, imageSize, FACE_TO_ROI);
 }
