@@ -177,8 +177,9 @@ class ControlPlane implements TestCluster {
       `--service-account-private-key-file=${join(this.dir, 'sa.key')}`,
       `--root-ca-file=${join(certDir, 'apiserver.crt')}`,
       '--use-service-account-credentials=false',
-      // Only what signflow's objects need: Jobs → pods, claim templates → claims, owner clean-up.
-      '--controllers=job-controller,garbage-collector-controller,resourceclaim-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,ttl-after-finished-controller,pod-garbage-collector-controller',
+      // Only what signflow's objects need: Jobs → pods, claim templates → claims, owner clean-up,
+      // and node-lifecycle to lift the not-ready taint new nodes get.
+      '--controllers=job-controller,node-lifecycle-controller,garbage-collector-controller,resourceclaim-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,ttl-after-finished-controller,pod-garbage-collector-controller',
     ]);
     const scheduler = this.spawn('kube-scheduler', requireKubeTool('kube-scheduler'), [
       `--kubeconfig=${admin}`,
@@ -227,9 +228,12 @@ class ControlPlane implements TestCluster {
     await core.createNode({ body: node(this.nodes.cpu, { 'signflow.dev/pool': 'cpu' }, {}, false) });
     await core.createNode({ body: node(this.nodes.gpu, { 'signflow.dev/pool': 'gpu', 'nvidia.com/gpu.present': 'true' }, gpus > 0 ? { 'nvidia.com/gpu': String(gpus) } : {}, true) });
     for (const name of [this.nodes.cpu, this.nodes.gpu]) {
+      // Ready (kwok) and schedulable (node-lifecycle lifts the not-ready taint new nodes get).
       await this.ready(`node ${name} Ready`, kwok, async () => {
         const n = await core.readNode({ name });
-        return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
+        const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        const tainted = n.spec?.taints?.some((t) => t.key.startsWith('node.kubernetes.io/'));
+        return ready && !tainted ? true : undefined;
       });
     }
     if (gpus > 0) await this.publishGpuDevices(gpus);

@@ -1,0 +1,156 @@
+import { BatchV1Api, KubeConfig, ResourceV1Api, type V1Job } from '@kubernetes/client-node';
+import { createLogger, type Logger } from '@signflow/core';
+import type { Executor, StepLaunch, StepOutcome, StepRunContext } from '@signflow/pipelines';
+import { KubernetesApiError, statusOf } from './errors.js';
+import { LABELS, labelValue } from './names.js';
+import { parseKubernetesExecutorOptions, type KubernetesExecutorOptions, type KubernetesExecutorOptionsInput } from './options.js';
+import { buildStepObjects, type StepObjects } from './spec.js';
+import { StepWatch } from './watch.js';
+import { runStepFollower } from './follow.js';
+
+/** Moments the benchmark measures the executor's own overhead between. */
+export type TraceEvent = 'job-created' | 'pod-finished-seen';
+
+export interface KubernetesExecutorDeps {
+  /** Defaults to `loadFromDefault()`: $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
+  kubeConfig?: KubeConfig;
+  logger?: Logger;
+  trace?: (event: TraceEvent, jobName: string) => void;
+}
+
+function defaultKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}
+
+/**
+ * Runs each step as a Kubernetes Job (see buildStepObjects for its shape), follows it through
+ * shared informers, copies its log into the step's log sink as it runs, heartbeats, and deletes
+ * the Job and its pods (foreground) when the step is cancelled.
+ */
+export class KubernetesExecutor implements Executor {
+  readonly kind = 'kubernetes' as const;
+  readonly options: KubernetesExecutorOptions;
+  readonly kubeConfig: KubeConfig;
+  private readonly log: Logger;
+  private readonly batch: BatchV1Api;
+  private readonly resource: ResourceV1Api;
+  private readonly watch: StepWatch;
+
+  constructor(
+    options: KubernetesExecutorOptionsInput,
+    private readonly deps: KubernetesExecutorDeps = {},
+  ) {
+    this.options = parseKubernetesExecutorOptions(options);
+    this.kubeConfig = deps.kubeConfig ?? defaultKubeConfig();
+    this.log = deps.logger ?? createLogger('kubernetes-executor');
+    this.batch = this.kubeConfig.makeApiClient(BatchV1Api);
+    this.resource = this.kubeConfig.makeApiClient(ResourceV1Api);
+    this.watch = new StepWatch(this.kubeConfig, this.options.namespace, this.log);
+  }
+
+  async run(launch: StepLaunch, ctx: StepRunContext): Promise<StepOutcome> {
+    const objects = buildStepObjects(launch, this.options);
+    ctx.signal.throwIfAborted();
+    await this.call('start watching Jobs and pods', () => this.watch.start());
+    if (launch.attempt > 1) await this.deleteEarlierAttempts(launch, objects);
+    const jobName = await this.create(objects);
+    this.deps.trace?.('job-created', jobName);
+    ctx.heartbeat({ job: jobName, state: 'JobCreated' });
+    return runStepFollower({
+      jobName,
+      launch,
+      ctx,
+      options: this.options,
+      kubeConfig: this.kubeConfig,
+      watch: this.watch,
+      log: this.log.child({ job: jobName }),
+      deleteJob: () => this.deleteJob(jobName, objects),
+      onFinishedSeen: () => this.deps.trace?.('pod-finished-seen', jobName),
+    });
+  }
+
+  /** Creates the claim template (if any), then the Job, then makes the Job own the template. */
+  private async create(objects: StepObjects): Promise<string> {
+    const namespace = this.options.namespace;
+    const { job, claimTemplate } = objects;
+    const name = job.metadata?.name ?? '';
+    if (claimTemplate) {
+      await this.tryCall('create ResourceClaimTemplate', () => this.resource.createNamespacedResourceClaimTemplate({ namespace, body: claimTemplate }), [409]);
+    }
+    let created: V1Job;
+    try {
+      created = await this.batch.createNamespacedJob({ namespace, body: job });
+    } catch (err) {
+      if (statusOf(err) !== 409) throw new KubernetesApiError(`create Job ${name}`, statusOf(err), { cause: err });
+      // Same run, step and attempt: a worker that restarted mid-step adopts the Job it made.
+      this.log.info({ job: name }, 'adopting the existing Job of this attempt');
+      created = await this.call(`read Job ${name}`, () => this.batch.readNamespacedJob({ name, namespace }));
+    }
+    if (claimTemplate?.metadata?.name && created.metadata?.uid) {
+      const owner = { apiVersion: 'batch/v1', kind: 'Job', name, uid: created.metadata.uid, blockOwnerDeletion: true };
+      const templateName = claimTemplate.metadata.name;
+      await this.call('own ResourceClaimTemplate by its Job', () =>
+        this.resource.patchNamespacedResourceClaimTemplate(
+          { name: templateName, namespace, body: [{ op: 'add', path: '/metadata/ownerReferences', value: [owner] }] },
+        ),
+      );
+    }
+    return name;
+  }
+
+  /** A retried step's earlier attempts may still run (their worker died): delete them. */
+  private async deleteEarlierAttempts(launch: StepLaunch, current: StepObjects): Promise<void> {
+    const run = labelValue(launch.runId);
+    const step = labelValue(launch.stepId);
+    const currentName = current.job.metadata?.name;
+    const stale = await this.call('list earlier attempts', () =>
+      this.batch.listNamespacedJob({ namespace: this.options.namespace, labelSelector: `${LABELS.run}=${run},${LABELS.step}=${step}` }),
+    );
+    for (const job of stale.items) {
+      const name = job.metadata?.name;
+      if (!name || name === currentName || job.metadata?.deletionTimestamp) continue;
+      this.log.info({ job: name }, 'deleting an earlier attempt of this step');
+      await this.tryCall(`delete Job ${name}`, () => this.batch.deleteNamespacedJob({ name, namespace: this.options.namespace, propagationPolicy: 'Foreground' }), [404]);
+    }
+  }
+
+  /** Deletes the Job with foreground propagation (its pods go first) and its claim template. */
+  private async deleteJob(name: string, objects: StepObjects): Promise<void> {
+    const namespace = this.options.namespace;
+    await this.tryCall(`delete Job ${name}`, () => this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Foreground' }), [404]);
+    const template = objects.claimTemplate?.metadata?.name;
+    if (template) {
+      await this.tryCall(`delete ResourceClaimTemplate ${template}`, () => this.resource.deleteNamespacedResourceClaimTemplate({ name: template, namespace }), [404]);
+    }
+  }
+
+  /** Runs an API call, turning a failure into a KubernetesApiError that names the action. */
+  private async call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new KubernetesApiError(action, statusOf(err), { cause: err });
+    }
+  }
+
+  /** Like call(), but an answer with one of the `tolerate` statuses (404, 409) is not an error. */
+  private async tryCall<T>(action: string, fn: () => Promise<T>, tolerate: number[]): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== undefined && tolerate.includes(status)) return undefined;
+      throw new KubernetesApiError(action, status, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.watch.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
