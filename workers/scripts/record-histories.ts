@@ -4,7 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
 import { waitFor } from '@signflow/testkit';
 import { startHarness } from '../test/helpers/harness.js';
 import { numbersPipeline, retryPipeline, sleepPipeline } from '../test/fixtures/pipelines.js';
@@ -15,7 +17,9 @@ mkdirSync(outDir, { recursive: true });
 await using h = await startHarness();
 const save = async (name: string, runId: string): Promise<void> => {
   const history = await h.client.workflow.getHandle(runId).fetchHistory();
-  writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+  // protobufjs object form (enums and longs as strings, bytes base64): read back with History.fromObject.
+  const doc = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
+  writeFileSync(join(outDir, `${name}.json`), `${JSON.stringify({ workflowId: runId, history: doc }, null, 1)}\n`);
   console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
 };
 

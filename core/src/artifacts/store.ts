@@ -27,10 +27,10 @@ export interface ArtifactStore {
   logUri(key: string): string;
 }
 
-/** Keys are slash-separated names of letters, digits, `.`, `_`, `-`, `[`, `]`: never `..`. */
+/** Keys are slash-separated names of letters, digits, `.`, `_`, `:`, `-`, `[`, `]`: never `..`. */
 export function checkStoreKey(key: string): string {
-  if (!/^[A-Za-z0-9._\-[\]]+(\/[A-Za-z0-9._\-[\]]+)*$/.test(key) || key.split('/').some((p) => p === '..' || p === '.')) {
-    throw new Error(`artifact store key ${JSON.stringify(key)}: use slash-separated names of letters, digits, ".", "_", "-", "[", "]"`);
+  if (!/^[A-Za-z0-9._:\-[\]]+(\/[A-Za-z0-9._:\-[\]]+)*$/.test(key) || key.split('/').some((p) => p === '..' || p === '.')) {
+    throw new Error(`artifact store key ${JSON.stringify(key)}: use slash-separated names of letters, digits, ".", "_", ":", "-", "[", "]"`);
   }
   return key;
 }

@@ -67,6 +67,6 @@ export class PipelinesClient {
     return this.call<{ runId: string }>('POST', `/v1/runs/${encodeURIComponent(id)}/retry`);
   }
   lineage(ref: string, depth?: number) {
-    return this.call<LineageGraph>('GET', `/v1/lineage/${encodeURIComponent(ref)}${depth ? `?depth=${depth}` : ''}`);
+    return this.call<LineageGraph>('GET', `/v1/lineage?ref=${encodeURIComponent(ref)}${depth ? `&depth=${depth}` : ''}`);
   }
 }

@@ -55,10 +55,13 @@ export function openApiDocument(): Record<string, unknown> {
         post: { summary: 'Create a recurring run', requestBody: body(scheduleBody), responses: { '201': ok('scheduleId'), ...errors } },
       },
       '/v1/schedules/{id}': { delete: { summary: 'Delete a schedule', parameters: [pathParam('id', 'schedule id')], responses: { '204': { description: 'deleted' }, ...errors } } },
-      '/v1/lineage/{ref}': {
+      '/v1/lineage': {
         get: {
           summary: 'Lineage edges around an artifact (sha256 prefix or URI), run, step or model, both ways',
-          parameters: [pathParam('ref', 'artifact:<sha>, run:<id>, step:<run>/<path>, model:<name>@<version>, a sha256 prefix or an artifact URI'), { name: 'depth', in: 'query', schema: { type: 'integer' } }],
+          parameters: [
+            { name: 'ref', in: 'query', required: true, description: 'artifact:<sha>, run:<id>, step:<run>/<path>, model:<name>@<version>, a sha256 prefix or an artifact URI', schema: { type: 'string' } },
+            { name: 'depth', in: 'query', schema: { type: 'integer' } },
+          ],
           responses: { '200': ok('root, upstream, downstream'), ...errors },
         },
       },

@@ -51,4 +51,4 @@ export const scheduleBody = z
   .strict()
   .refine((b) => (b.cron === undefined) !== (b.everySeconds === undefined), { message: 'give exactly one of "cron" and "everySeconds"' });
 
-export const lineageQuery = z.object({ depth: z.coerce.number().int().min(1).max(20).optional() }).strict();
+export const lineageQuery = z.object({ ref: z.string().min(1), depth: z.coerce.number().int().min(1).max(20).optional() }).strict();

@@ -78,6 +78,9 @@ export function createApiServer(deps: { service: RunService; runs: RunStore; log
     return reply.status(204).send();
   });
 
-  app.get<{ Params: { ref: string } }>('/v1/lineage/:ref', async (req) => service.lineage(req.params.ref, parseWith(lineageQuery, req.query, 'query').depth));
+  app.get('/v1/lineage', async (req) => {
+    const q = parseWith(lineageQuery, req.query, 'query');
+    return service.lineage(q.ref, q.depth);
+  });
   return app;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BatchV1Api, CoreV1Api, ResourceV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { StepLaunch } from '@signflow/pipelines';
 import { waitFor } from '@signflow/testkit';
-import { KubernetesExecutor, jobName, KubernetesStepCancelledError } from '../../src/executors/kubernetes/index.js';
+import { KubernetesExecutor, KubernetesStepCancelledError } from '../../src/executors/kubernetes/index.js';
 import { startTestCluster } from '../k8s-harness/index.js';
 import { recordingContext } from './context.js';
 
@@ -35,6 +35,15 @@ async function executorIn(options: Record<string, unknown> = {}): Promise<{ exec
   return { executor, namespace, [Symbol.asyncDispose]: () => executor.close() };
 }
 
+/** The name of the (latest) Job the executor made for a run. */
+async function jobOf(namespace: string, runId: string): Promise<string> {
+  const jobs = (await batch.listNamespacedJob({ namespace, labelSelector: `signflow.dev/run=${runId}` })).items;
+  jobs.sort((a, b) => (a.metadata?.creationTimestamp?.getTime() ?? 0) - (b.metadata?.creationTimestamp?.getTime() ?? 0));
+  const name = jobs.at(-1)?.metadata?.name;
+  assert.ok(name, `no Job for run ${runId}`);
+  return name;
+}
+
 async function podsOf(namespace: string, job: string): Promise<V1Pod[]> {
   return (await core.listNamespacedPod({ namespace, labelSelector: `signflow.dev/job=${job}` })).items;
 }
@@ -48,7 +57,8 @@ await test('a CPU step runs as a Job to Succeeded; outputs come from the termina
   const outcome = await env.executor.run(step, ctx);
   assert.deepEqual(outcome, { status: 'succeeded', exitCode: 0, outputsJson: outputs });
   assert.equal(ctx.log(), 'epoch 1 loss 0.9\nepoch 2 loss 0.4\n');
-  const name = jobName(step.runId, step.stepId, 1);
+  const name = await jobOf(env.namespace, step.runId);
+  assert.match(name, /^sf-extract-[0-9a-f]{10}-[0-9a-f]{6}$/);
   const job = await batch.readNamespacedJob({ name, namespace: env.namespace });
   assert.equal(job.spec?.backoffLimit, 0);
   assert.equal(job.metadata?.labels?.['signflow.dev/run'], step.runId);
@@ -72,7 +82,7 @@ await test('a counted GPU step is scheduled on the GPU node with an nvidia.com/g
   const step = launch({ resources: { cpu: '1', memory: '1Gi', gpu: { kind: 'count', count: 2 } } });
   const outcome = await env.executor.run(step, recordingContext());
   assert.equal(outcome.status, 'succeeded');
-  const [pod] = await podsOf(env.namespace, jobName(step.runId, step.stepId, 1));
+  const [pod] = await podsOf(env.namespace, await jobOf(env.namespace, step.runId));
   assert.equal(pod?.spec?.nodeName, cluster.nodes.gpu);
   assert.equal(pod?.spec?.containers[0]?.resources?.limits?.['nvidia.com/gpu'], '2');
 });
@@ -81,7 +91,6 @@ await test('a DRA GPU step gets a claim from its ResourceClaimTemplate, allocate
   await using env = await executorIn();
   const selector = 'device.attributes["gpu.nvidia.com"].productName == "NVIDIA L4"';
   const step = launch({ resources: { gpu: { kind: 'dra', deviceClassName: cluster.deviceClass, count: 1, selectors: [selector] } } }, { SIGNFLOW_SIM_RUN_FOR: '2s' });
-  const name = jobName(step.runId, step.stepId, 1);
   const run = env.executor.run(step, recordingContext());
   // While it runs: the template is owned by the Job, and the pod's claim is allocated on the GPU node.
   const claim = await waitFor(
@@ -96,6 +105,7 @@ await test('a DRA GPU step gets a claim from its ResourceClaimTemplate, allocate
   assert.equal(devices.length, 1);
   assert.equal(devices[0]?.driver, cluster.deviceClass);
   assert.match(devices[0]?.device ?? '', /^gpu-[13]$/, 'only the odd devices are L4s');
+  const name = await jobOf(env.namespace, step.runId);
   const template = await resource.readNamespacedResourceClaimTemplate({ name: `${name}-gpu`, namespace: env.namespace });
   assert.equal(template.metadata?.ownerReferences?.[0]?.kind, 'Job');
   assert.equal(template.spec.spec?.devices?.requests?.[0]?.exactly?.deviceClassName, cluster.deviceClass);
@@ -140,7 +150,7 @@ await test('an image that cannot be pulled fails fast with a clear message, and 
   assert.equal(outcome.status, 'failed');
   assert.equal(outcome.status === 'failed' && outcome.retryable, false);
   assert.match(outcome.status === 'failed' ? outcome.reason : '', /image registry\.example\/signflow\/missing:0\.0\.0 cannot be pulled \(ErrImagePull.*check the image name and tag/);
-  const name = jobName(step.runId, step.stepId, 1);
+  const name = await jobOf(env.namespace, step.runId);
   await waitFor('the Job gone', async () => ((await batch.listNamespacedJob({ namespace: env.namespace })).items.some((j) => j.metadata?.name === name) ? undefined : true), { timeoutMs: 20_000 });
 });
 
@@ -154,7 +164,7 @@ await test('logs stream while the step runs and are kept after its pod is delete
   await cluster.appendContainerLog(['halfway']);
   await waitFor('an appended line in the sink while running', async () => (ctx.log().includes('halfway') ? true : undefined), { timeoutMs: 3_000 });
   assert.equal((await run).status, 'succeeded');
-  const name = jobName(step.runId, step.stepId, 1);
+  const name = await jobOf(env.namespace, step.runId);
   await batch.deleteNamespacedJob({ name, namespace: env.namespace, propagationPolicy: 'Foreground' });
   await waitFor('pods deleted', async () => ((await podsOf(env.namespace, name)).length === 0 ? true : undefined), { timeoutMs: 20_000 });
   assert.equal(ctx.log(), 'starting\nhalfway\n');
@@ -165,9 +175,9 @@ await test('cancelling a running step deletes its Job, pods and claim template, 
   const abort = new AbortController();
   const ctx = recordingContext(abort.signal);
   const step = launch({ resources: { gpu: { kind: 'dra', deviceClassName: cluster.deviceClass, count: 1 } } }, { SIGNFLOW_SIM_RUN_FOR: '10m' });
-  const name = jobName(step.runId, step.stepId, 1);
   const run = env.executor.run(step, ctx);
   await waitFor('the step running', async () => (ctx.heartbeats.some((h) => h['state'] === 'Running') ? true : undefined), { timeoutMs: 20_000 });
+  const name = await jobOf(env.namespace, step.runId);
   abort.abort();
   await assert.rejects(run, (err: unknown) => err instanceof Error && (err.name === 'AbortError' || err instanceof KubernetesStepCancelledError));
   assert.equal((await batch.listNamespacedJob({ namespace: env.namespace })).items.length, 0);
@@ -183,15 +193,15 @@ await test('a step over its timeout fails without retry', async () => {
   assert.match(outcome.status === 'failed' ? outcome.reason : '', /exceeded its timeout of 2s/);
 });
 
-await test('a retried attempt deletes the Job its earlier attempt left running', async () => {
+await test('a retried try of a step (same attempt, as Temporal retries) deletes the unfinished Job its earlier try left', async () => {
   await using env = await executorIn();
   const first = launch({}, { SIGNFLOW_SIM_RUN_FOR: '10m' });
   const abandoned = new AbortController();
   // The first attempt's worker "dies": its run is never awaited to the end, its Job keeps running.
   const firstRun = env.executor.run(first, recordingContext(abandoned.signal)).catch(() => undefined);
-  const firstName = jobName(first.runId, first.stepId, 1);
+  const firstName = await waitFor('the first Job', () => jobOf(env.namespace, first.runId), { timeoutMs: 10_000 });
   await waitFor('the first attempt running', async () => ((await podsOf(env.namespace, firstName)).some((p) => p.status?.phase === 'Running') ? true : undefined), { timeoutMs: 20_000 });
-  const outcome = await env.executor.run({ ...first, attempt: 2, env: { ...first.env, SIGNFLOW_SIM_RUN_FOR: '0s' } }, recordingContext());
+  const outcome = await env.executor.run({ ...first, env: { ...first.env, SIGNFLOW_SIM_RUN_FOR: '0s' } }, recordingContext());
   assert.equal(outcome.status, 'succeeded');
   await waitFor('the first attempt gone', async () => ((await batch.listNamespacedJob({ namespace: env.namespace })).items.some((j) => j.metadata?.name === firstName) ? undefined : true), { timeoutMs: 20_000 });
   abandoned.abort();
