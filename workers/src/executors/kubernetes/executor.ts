@@ -1,4 +1,5 @@
-import { BatchV1Api, KubeConfig, ResourceV1Api, type V1Job } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { BatchV1Api, KubeConfig, ResourceV1Api } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '@signflow/core';
 import type { Executor, StepLaunch, StepOutcome, StepRunContext } from '@signflow/pipelines';
 import { KubernetesApiError, statusOf } from './errors.js';
@@ -51,10 +52,10 @@ export class KubernetesExecutor implements Executor {
   }
 
   async run(launch: StepLaunch, ctx: StepRunContext): Promise<StepOutcome> {
-    const objects = buildStepObjects(launch, this.options);
+    const objects = buildStepObjects(launch, this.options, randomBytes(3).toString('hex'));
     ctx.signal.throwIfAborted();
     await this.call('start watching Jobs and pods', () => this.watch.start());
-    if (launch.attempt > 1) await this.deleteEarlierAttempts(launch, objects);
+    await this.deleteUnfinishedEarlierJobs(launch);
     const jobName = await this.create(objects);
     this.deps.trace?.('job-created', jobName);
     ctx.heartbeat({ job: jobName, state: 'JobCreated' });
@@ -77,17 +78,9 @@ export class KubernetesExecutor implements Executor {
     const { job, claimTemplate } = objects;
     const name = job.metadata?.name ?? '';
     if (claimTemplate) {
-      await this.tryCall('create ResourceClaimTemplate', () => this.resource.createNamespacedResourceClaimTemplate({ namespace, body: claimTemplate }), [409]);
+      await this.call('create ResourceClaimTemplate', () => this.resource.createNamespacedResourceClaimTemplate({ namespace, body: claimTemplate }));
     }
-    let created: V1Job;
-    try {
-      created = await this.batch.createNamespacedJob({ namespace, body: job });
-    } catch (err) {
-      if (statusOf(err) !== 409) throw new KubernetesApiError(`create Job ${name}`, statusOf(err), { cause: err });
-      // Same run, step and attempt: a worker that restarted mid-step adopts the Job it made.
-      this.log.info({ job: name }, 'adopting the existing Job of this attempt');
-      created = await this.call(`read Job ${name}`, () => this.batch.readNamespacedJob({ name, namespace }));
-    }
+    const created = await this.call(`create Job ${name}`, () => this.batch.createNamespacedJob({ namespace, body: job }));
     if (claimTemplate?.metadata?.name && created.metadata?.uid) {
       const owner = { apiVersion: 'batch/v1', kind: 'Job', name, uid: created.metadata.uid, blockOwnerDeletion: true };
       const templateName = claimTemplate.metadata.name;
@@ -100,18 +93,18 @@ export class KubernetesExecutor implements Executor {
     return name;
   }
 
-  /** A retried step's earlier attempts may still run (their worker died): delete them. */
-  private async deleteEarlierAttempts(launch: StepLaunch, current: StepObjects): Promise<void> {
-    const run = labelValue(launch.runId);
-    const step = labelValue(launch.stepId);
-    const currentName = current.job.metadata?.name;
-    const stale = await this.call('list earlier attempts', () =>
-      this.batch.listNamespacedJob({ namespace: this.options.namespace, labelSelector: `${LABELS.run}=${run},${LABELS.step}=${step}` }),
-    );
-    for (const job of stale.items) {
+  /**
+   * A step runs again only when its earlier try is over or its worker is gone (Temporal runs one
+   * activity try at a time), so an unfinished Job of the same run and step is an orphan: delete it.
+   */
+  private async deleteUnfinishedEarlierJobs(launch: StepLaunch): Promise<void> {
+    const selector = `${LABELS.run}=${labelValue(launch.runId)},${LABELS.step}=${labelValue(launch.stepId)}`;
+    const earlier = await this.call('list earlier Jobs of the step', () => this.batch.listNamespacedJob({ namespace: this.options.namespace, labelSelector: selector }));
+    for (const job of earlier.items) {
       const name = job.metadata?.name;
-      if (!name || name === currentName || job.metadata?.deletionTimestamp) continue;
-      this.log.info({ job: name }, 'deleting an earlier attempt of this step');
+      const finished = job.status?.conditions?.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+      if (!name || finished || job.metadata?.deletionTimestamp) continue;
+      this.log.info({ job: name }, 'deleting an unfinished Job an earlier try of this step left');
       await this.tryCall(`delete Job ${name}`, () => this.batch.deleteNamespacedJob({ name, namespace: this.options.namespace, propagationPolicy: 'Foreground' }), [404]);
     }
   }

@@ -46,12 +46,14 @@ export function labelValue(value: string): string {
 }
 
 /**
- * The Job's name: `sf-<step>-<hash of run, step, attempt>`, a DNS label short enough that the
- * pods' generated names and the `job-name` label still fit.
+ * The Job's name: `sf-<step>-<hash of run, step, attempt>[-<nonce>]`, a DNS label short enough
+ * that the pods' generated names and the `job-name` label still fit. The executor adds a nonce per
+ * call, since Temporal retries an activity with the same step attempt.
  */
-export function jobName(runId: string, stepId: string, attempt: number): string {
-  const step = dnsSafe(stepId, 40) || 'step';
-  return `sf-${step}-${shortHash(runId, stepId, String(attempt))}`;
+export function jobName(runId: string, stepId: string, attempt: number, nonce?: string): string {
+  const step = dnsSafe(stepId, 34) || 'step';
+  const base = `sf-${step}-${shortHash(runId, stepId, String(attempt))}`;
+  return nonce ? `${base}-${dnsSafe(nonce, 8)}` : base;
 }
 
 /** The ResourceClaimTemplate (and pod claim) name for a Job's DRA devices. */

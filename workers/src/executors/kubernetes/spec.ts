@@ -117,12 +117,12 @@ function validate(launch: StepLaunch, image: string | undefined): asserts image 
  * retries) whose pod runs the step's argv as a non-root user on a read-only root filesystem, with
  * the inputs document mounted from an annotation (downward API, so no ConfigMap is needed) and the
  * outputs document read back from the termination message; plus a ResourceClaimTemplate when the
- * step's GPUs come through DRA. Pure: the same launch gives the same objects.
+ * step's GPUs come through DRA. Pure: the same launch and nonce give the same objects.
  */
-export function buildStepObjects(launch: StepLaunch, options: KubernetesExecutorOptions): StepObjects {
+export function buildStepObjects(launch: StepLaunch, options: KubernetesExecutorOptions, nonce?: string): StepObjects {
   const image = launch.image ?? options.defaultImage;
   validate(launch, image);
-  const name = jobName(launch.runId, launch.stepId, launch.attempt);
+  const name = jobName(launch.runId, launch.stepId, launch.attempt, nonce);
   const labels = labelsFor(launch, name);
   const annotations: Record<string, string> = { [ANNOTATIONS.run]: launch.runId, [ANNOTATIONS.step]: launch.stepId };
   const claimTemplate = claimTemplateFor(launch, name, labels, options.namespace);
