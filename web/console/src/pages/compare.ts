@@ -36,7 +36,7 @@ export function ComparePage({ ids }: { ids: string[] }) {
     </${Card}>
     <${Card} title="Metrics">
       ${metricKeys.length === 0 ? html`<p class="muted">No numeric metrics in these runs.</p>` : null}
-      <table data-testid="compare-metrics"><tbody>
+      <table data-testid="compare-metrics"><thead><tr><th></th>${rows.map((r) => html`<th>${r.run.runId}</th>`)}</tr></thead><tbody>
         ${metricKeys.map((k) => html`<tr class=${differs(rows.map((r) => r.metrics.scalars[k])) ? 'differs' : ''}><th>${k}</th>${rows.map((r) => html`<td>${cell(r.metrics.scalars[k])}</td>`)}</tr>`)}
       </tbody></table>
       <div class="row">

@@ -1,0 +1,145 @@
+// Browser test of the console (npm run test:e2e -w web): a real Temporal dev server, the real
+// pipeline worker and run API with token auth, the built console, and headless Chromium clicking
+// through submit → watch → logs → compare. Screenshots go to test-artifacts/console/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { Client, Connection } from '@temporalio/client';
+import { createLogger, loadConfig, LocalArtifactStore, TokenStore, registerApiAuth } from '@signflow/core';
+import { pipelinesDataPaths, RunService, RunStore } from '@signflow/pipelines';
+import { stackParts as workerParts } from '@signflow/workers/stack-parts';
+import { quietTemporalRuntime, startTestTemporal, tempDir } from '@signflow/testkit';
+import { createApiServer } from '../../../pipelines/src/api/server.js';
+import { registerConsoleApi, registerConsoleStatic } from '../../src/console-server/index.js';
+import { trainDemo } from './fixtures/pipeline.js';
+
+const shots = fileURLToPath(new URL('../../../test-artifacts/console/', import.meta.url));
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+}
+
+test('console: sign in, submit a run, watch its DAG live, read step logs and curves, compare two runs; a viewer cannot submit', { timeout: 240_000 }, async () => {
+  mkdirSync(shots, { recursive: true });
+  quietTemporalRuntime();
+  await using temporal = await startTestTemporal();
+  await using data = await tempDir('signflow-console-');
+  const config = loadConfig({ env: {}, overrides: { dataDir: data.path, api: { port: 0 }, temporal: { namespace: temporal.namespace } } }).config;
+  const logger = createLogger('console-e2e');
+  const parts = await Promise.all(workerParts(config).map((part) => part.start({ config, natsUrl: '', temporalAddress: temporal.address, logger })));
+
+  const paths = pipelinesDataPaths(config.dataDir);
+  const runs = new RunStore(paths.runIndex);
+  const store = new LocalArtifactStore(paths.artifacts);
+  const connection = await Connection.connect({ address: temporal.address });
+  const service = new RunService({ client: new Client({ connection, namespace: temporal.namespace }), runs, store });
+  const app = createApiServer({ service, runs, logger });
+  const tokens = new TokenStore(config.dataDir);
+  const operator = (await tokens.create({ name: 'e2e-operator', role: 'operator' })).token;
+  const viewer = (await tokens.create({ name: 'e2e-viewer', role: 'viewer' })).token;
+  registerApiAuth(app, { verifier: tokens });
+  registerConsoleApi(app, { runs: service, artifacts: store, pollMs: 250 });
+  registerConsoleStatic(app);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  await using profile = await tempDir('signflow-chromium-');
+  const browser = await chromium.launchPersistentContext(profile.path, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1360, height: 900 } });
+  let failureShot: (() => Promise<void>) | undefined;
+  try {
+    // the API refuses anonymous callers; the operator uploads the pipeline as the CLI would
+    assert.equal((await fetch(`${base}/v1/runs`)).status, 401);
+    const upload = await fetch(`${base}/v1/pipelines`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ spec: trainDemo.compile(), version: 'v1' }) });
+    assert.equal(upload.status, 201, await upload.text());
+
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('dialog', (d) => void d.accept());
+    const browserErrors: string[] = [];
+    page.on('pageerror', (err) => browserErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') browserErrors.push(msg.text());
+    });
+    failureShot = async () => {
+      await shot(page, 'failure');
+      writeFileSync(`${shots}failure.html`, await page.content());
+      process.stderr.write(`browser errors:\n${browserErrors.join('\n')}\n`);
+    };
+    await page.goto(`${base}/`);
+    await page.getByRole('alert').filter({ hasText: 'API token' }).first().waitFor();
+    await shot(page, '01-signed-out');
+    await page.getByLabel('API token').fill(operator);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-testid=submit-form] select[name=pipeline] option', { hasText: 'train-demo' }).waitFor({ state: 'attached' });
+
+    // submit → the run page, watched live through the SSE stream
+    const submitRun = async (params: string): Promise<string> => {
+      await page.goto(`${base}/console/#/runs`);
+      await page.locator('[data-testid=submit-form] select[name=pipeline] option', { hasText: 'train-demo' }).waitFor({ state: 'attached' });
+      await page.locator('[data-testid=submit-form] input[name=parameters]').fill(params);
+      await page.getByRole('button', { name: 'Submit' }).click();
+      await page.waitForURL(/#\/runs\/.+/);
+      return (await page.getByTestId('run-id').textContent()) ?? '';
+    };
+    const first = await submitRun('{"epochs": 6, "learningRate": 0.1}');
+    assert.ok(first);
+    await page.locator('g.node[data-task=train][data-status=running]').waitFor({ timeout: 60_000 });
+    await shot(page, '02-run-live');
+    await page.locator('g.node[data-task=evaluate][data-status=succeeded]').waitFor({ timeout: 60_000 });
+    await page.locator('h1 .badge[data-status=succeeded]').waitFor();
+    assert.equal(await page.locator('g.node[data-task=prepare]').getAttribute('data-status'), 'succeeded');
+
+    // logs of a step, picked in the graph
+    await page.locator('g.node[data-task=train]').click();
+    await page.getByTestId('step-logs').filter({ hasText: 'epoch 6/6' }).waitFor();
+    // curves and confusion matrix from the step artifacts
+    await page.locator('figure[data-chart=loss] polyline').first().waitFor();
+    assert.equal(await page.locator('figure[data-chart=accuracy] polyline').count(), 2, 'train and validation accuracy');
+    await page.getByTestId('confusion').waitFor();
+    await shot(page, '03-run-logs-curves');
+
+    const second = await submitRun('{"epochs": 6, "learningRate": 0.3}');
+    await page.locator('h1 .badge[data-status=succeeded]').waitFor({ timeout: 60_000 });
+
+    // compare the two from the runs list
+    await page.goto(`${base}/console/#/runs`);
+    await page.locator(`tr[data-run="${first}"] input[type=checkbox]`).check();
+    await page.locator(`tr[data-run="${second}"] input[type=checkbox]`).check();
+    await shot(page, '04-runs');
+    await page.getByTestId('compare').click();
+    await page.waitForURL(/#\/compare\?runs=/);
+    const params = page.getByTestId('compare-params');
+    await params.locator('tr.differs', { hasText: 'learningRate' }).waitFor();
+    assert.match((await params.textContent()) ?? '', new RegExp(`${first}.*${second}`, 's'));
+    await page.locator('figure[data-chart="loss (overlaid)"] polyline').nth(1).waitFor();
+    await page.getByTestId('compare-metrics').locator('tr', { hasText: 'final.accuracy' }).waitFor();
+    await shot(page, '05-compare');
+
+    await page.goto(`${base}/console/#/pipelines/train-demo`);
+    await page.locator('svg.dag g.node[data-task=evaluate]').waitFor();
+    await shot(page, '06-pipeline-dag');
+
+    // a viewer sees runs but the API refuses its submit, and the console says why
+    await page.getByLabel('API token').fill(viewer);
+    await page.getByRole('button', { name: 'Change' }).click();
+    await page.goto(`${base}/console/#/runs`);
+    await page.locator(`tr[data-run="${first}"]`).waitFor();
+    await page.locator('[data-testid=submit-form] select[name=pipeline] option', { hasText: 'train-demo' }).waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('alert').filter({ hasText: 'needs the operator role' }).waitFor();
+    await shot(page, '07-viewer-refused');
+    assert.equal(runs.listRuns({}).runs.length, 2, 'the viewer started nothing');
+  } catch (err) {
+    await failureShot?.();
+    throw err;
+  } finally {
+    await browser.close();
+    await app.close();
+    for (const part of parts) await part.stop();
+    await connection.close();
+    runs.close();
+  }
+});
