@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { connect } from '@nats-io/transport-node';
+import { createLogger, describeError, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { ModelRegistry } from '../registry/registry.js';
+import { loadRecognizerDir } from './model-files.js';
+import { fixedModelSource, type ModelSource } from './model-source.js';
+import { registryModelSource } from './registry-source.js';
+import { startTranscriber } from './transcriber.js';
+import type { NatsConnection } from '@nats-io/nats-core';
+
+export interface TranscribeFlags {
+  rig: string;
+  model: string;
+  modelDir?: string;
+  camera?: string;
+  deliver: 'new' | 'all';
+}
+
+function natsUrl(config: SignflowConfig): string {
+  return config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
+}
+
+/** The registry's production model (swapped on promotion), or a fixed exported model folder. */
+export function modelSourceFor(config: SignflowConfig, nc: NatsConnection, flags: TranscribeFlags): ModelSource {
+  if (flags.modelDir) {
+    const dir = flags.modelDir;
+    return fixedModelSource(() => loadRecognizerDir(dir, flags.model, `dir:${dir.split('/').filter(Boolean).at(-1) ?? dir}`));
+  }
+  const store = openArtifactStore(join(config.dataDir, 'artifacts'));
+  return registryModelSource({ nc, registry: new ModelRegistry(store), store, model: flags.model });
+}
+
+/** `signflow transcribe --rig R`: runs the transcriber of a rig in the foreground until Ctrl-C. */
+export function registerTranscribeCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('transcribe')
+    .description("transcribe a rig live: its landmark stream → sign segments → captions on signflow.captions.<rig> (production model, hot-swapped on promotion)")
+    .requiredOption('--rig <rig>', 'rig id')
+    .option('--model <name>', 'registry model name', 'signs')
+    .option('--model-dir <dir>', 'use an exported TF.js model folder (signflow model export) instead of the registry')
+    .option('--camera <camera>', 'camera whose landmarks are recognised (default: the first heard from)')
+    .option('--from-start', 'a new consumer reads every landmark packet the stream holds, not only new ones', false)
+    .action(async (opts: { rig: string; model: string; modelDir?: string; camera?: string; fromStart: boolean }) => {
+      const config = ctx.loadConfig();
+      const logger = createLogger('transcriber');
+      const nc = await connect({ servers: natsUrl(config), timeout: 3000 });
+      const flags: TranscribeFlags = { rig: opts.rig, model: opts.model, deliver: opts.fromStart ? 'all' : 'new', ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.camera ? { camera: opts.camera } : {}) };
+      const transcriber = await startTranscriber(
+        { nc, models: modelSourceFor(config, nc, flags), logger },
+        { rig: flags.rig, deliver: flags.deliver, ...(flags.camera ? { camera: flags.camera } : {}) },
+      );
+      const stats = transcriber.stats();
+      ctx.output({ rig: stats.rig, model: stats.model }, () => `transcribing rig ${stats.rig} with ${stats.model.name} v${stats.model.version} (Ctrl-C to stop)`);
+      const stop = (): void => {
+        transcriber.stop().then(
+          () => nc.close(),
+          (err: unknown) => logger.error({ err: describeError(err) }, 'stop failed'),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await transcriber.done;
+      const final = transcriber.stats();
+      logger.info(final, 'transcriber stopped');
+    });
+}
+
+/** The `./cli` hook shape, for a package that wires only these commands. */
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerTranscribeCommands(program, ctx);
+}
