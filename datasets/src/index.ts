@@ -32,6 +32,7 @@ export * from './preprocess/augment.js';
 export * from './preprocess/splits.js';
 export * from './derive/preprocess.js';
 export * from './derive/split.js';
+export * from './derive/export.js';
 export * from './fusion/linalg.js';
 export * from './fusion/camera.js';
 export * from './fusion/triangulate.js';

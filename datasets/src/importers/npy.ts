@@ -78,9 +78,9 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   return { dtype: descr, shape, data: fortran === 'True' && shape.length > 1 ? fortranToC(data, shape) : data };
 }
 
-/** Writes a float64 or float32 .npy (format 1.0): used by tests and `dataset export --format npy`. */
-export function writeNpy(data: Float64Array | Float32Array, shape: number[]): Uint8Array {
-  const descr = data instanceof Float64Array ? '<f8' : '<f4';
+/** Writes a float64, float32 or int32 .npy (format 1.0): used by tests and `dataset export --format npy`. */
+export function writeNpy(data: Float64Array | Float32Array | Int32Array, shape: number[]): Uint8Array {
+  const descr = data instanceof Float64Array ? '<f8' : data instanceof Float32Array ? '<f4' : '<i4';
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const total = 10 + header.length + 1;
@@ -92,8 +92,9 @@ export function writeNpy(data: Float64Array | Float32Array, shape: number[]): Ui
   new DataView(out.buffer).setUint16(8, header.length, true);
   out.set(new TextEncoder().encode(header), 10);
   const view = new DataView(out.buffer, 10 + header.length);
-  const size = data instanceof Float64Array ? 8 : 4;
-  data.forEach((v, i) => (size === 8 ? view.setFloat64(i * 8, v, true) : view.setFloat32(i * 4, v, true)));
+  if (data instanceof Float64Array) data.forEach((v, i) => view.setFloat64(i * 8, v, true));
+  else if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  else data.forEach((v, i) => view.setInt32(i * 4, v, true));
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { SignflowError } from '@signflow/core';
 import { createRng } from './random.js';
 
 export type SplitMethod = 'group-kfold' | 'stratified-kfold';
@@ -13,7 +14,10 @@ export interface SplitResult {
   foldSigners?: string[][];
 }
 
-export class SplitError extends Error {}
+/** A split that cannot be made as asked (too few signers or samples for k). */
+export class SplitError extends SignflowError {
+  readonly code = 'DATASET_SPLIT';
+}
 
 /**
  * Signer-independent k-fold: no signer appears in two folds. Signers are shuffled with the

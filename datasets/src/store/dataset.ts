@@ -39,7 +39,7 @@ export class Dataset {
   private data: Uint8Array | undefined;
 
   private constructor(
-    private readonly store: DatasetStore,
+    readonly store: DatasetStore,
     readonly id: string,
     readonly manifest: DatasetManifest,
     readonly index: readonly SampleIndexEntry[],
