@@ -24,6 +24,13 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
+{{/* Pod template labels: the selector plus what the other objects carry. */}}
+{{- define "signflow.podLabels" -}}
+{{ include "signflow.selector" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: signflow
+{{- end -}}
+
 {{- define "signflow.image" -}}
 {{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
 {{- end -}}

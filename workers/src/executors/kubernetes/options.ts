@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWith } from '@signflow/core';
+import { ValidationError, describeError, parseWith } from '@signflow/core';
 
 /**
  * Which failed pods Temporal should retry. Evictions, preemptions and pods lost with their node
@@ -46,4 +46,20 @@ export type KubernetesExecutorOptions = z.output<typeof kubernetesExecutorOption
 
 export function parseKubernetesExecutorOptions(input: unknown, source = 'kubernetes executor options'): KubernetesExecutorOptions {
   return parseWith(kubernetesExecutorOptionsSchema, input, source);
+}
+
+/** The env var the chart sets on the pipeline worker: the executor options as JSON. */
+export const EXECUTOR_OPTIONS_ENV = 'SIGNFLOW_K8S_EXECUTOR';
+
+/** Reads the executor options from SIGNFLOW_K8S_EXECUTOR (JSON), validated like any outside input. */
+export function kubernetesExecutorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): KubernetesExecutorOptions {
+  const raw = env[EXECUTOR_OPTIONS_ENV];
+  if (!raw) throw new ValidationError(EXECUTOR_OPTIONS_ENV, [{ path: '', message: 'not set: give the Kubernetes executor options as JSON (the Helm chart sets it on the pipeline worker)' }]);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    throw new ValidationError(EXECUTOR_OPTIONS_ENV, [{ path: '', message: `not JSON: ${describeError(err)}` }], { cause: err });
+  }
+  return parseKubernetesExecutorOptions(value, EXECUTOR_OPTIONS_ENV);
 }
