@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startTestNats, tempDir } from '@signflow/testkit';
 import { waitFor } from '@signflow/stack';
-import { generateNatsAuth, natsUserConnectOptions, parseNatsAuthSpec, subjects, streams, NatsAuthConfigError, ValidationError } from '../src/index.js';
+import { generateNatsAuth, natsUserConnectOptions, parseNatsAuthSpec, natsAuthForDataDir, natsAuthPaths, natsServiceConnectOptions, subjects, streams, NatsAuthConfigError, ValidationError } from '../src/index.js';
 
 const spec = parseNatsAuthSpec({
   tenants: { acme: { rigs: ['acme-rig'] }, globex: { rigs: ['globex-rig'] } },
@@ -103,4 +103,24 @@ test('a NATS auth spec with an unknown tenant, a foreign rig or a duplicate user
   );
   assert.throws(() => parseNatsAuthSpec({ users: [{ kind: 'admin', name: 'x' }, { kind: 'service', name: 'x' }] }), /appears twice/);
   assert.throws(() => parseNatsAuthSpec({ users: [{ kind: 'camera', name: 'bad.name', tenant: 't', rig: 'r', cameras: ['c'] }] }), (err: unknown) => err instanceof ValidationError && /users\[0\]\.name/.test(err.message));
+});
+
+test('a data dir with nats-users.yaml gets users plus the signflow service user; without it NATS stays open', async () => {
+  await using dir = await tempDir();
+  assert.equal(natsAuthForDataDir(dir.path), undefined);
+  assert.deepEqual(natsServiceConnectOptions(dir.path), {});
+  mkdirSync(join(dir.path, 'auth'), { recursive: true });
+  writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  acme: { rigs: [acme-rig] }\nusers:\n  - { kind: viewer, name: v, tenant: acme }\n');
+  const auth = natsAuthForDataDir(dir.path);
+  assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'viewer:v']);
+  await using nats = await startTestNats({ extraConfig: auth?.config ?? '' });
+  const service = await connect({ servers: nats.url, ...natsServiceConnectOptions(dir.path) });
+  try {
+    const jsm = await jetstreamManager(service);
+    assert.ok((await jsm.getAccountInfo()).limits, 'the service user has JetStream');
+  } finally {
+    await service.close();
+  }
+  writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  x: { rigs: [r] }\nusers:\n  - { kind: viewer, name: signflow, tenant: x }\n');
+  assert.throws(() => natsAuthForDataDir(dir.path), (err: unknown) => err instanceof NatsAuthConfigError && /reserved for the signflow services/.test(err.message));
 });

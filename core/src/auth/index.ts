@@ -5,3 +5,4 @@ export * from './authorize.js';
 export * from './nats-permissions.js';
 export * from './nats-config.js';
 export * from './fastify.js';
+export * from './nats-setup.js';
