@@ -8,6 +8,10 @@ import { loadRig } from './rig/load.js';
 import { runAgentUntilSignal } from './run-agent.js';
 import { formatFleetTable, readFleetStatus } from './status/fleet.js';
 import { listVideoDevices } from './devices/list-devices.js';
+import { calibrateFromImages } from './calibrate/calibrate.js';
+import { writeCalibration } from './rig/write-calibration.js';
+import { RigConfigError } from './errors.js';
+import { requireTool } from '@signflow/stack';
 
 interface RunFlags {
   rig: string;
@@ -58,6 +62,30 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         devices.length === 0
           ? 'no V4L2 video devices found (looked in /sys/class/video4linux); plug in a camera or use a file, rtsp or testsrc source'
           : devices.map((d) => [`${d.device}  ${d.name}`, ...d.formats.map((f) => `    ${f}`)].join('\n')).join('\n'),
+      );
+    });
+
+  camera
+    .command('calibrate')
+    .description("Compute a camera's intrinsics/extrinsics from checkerboard captures and write them into the rig file")
+    .requiredOption('--rig <file>', 'rig.yaml to update')
+    .requiredOption('--camera <id>', 'camera of the rig the captures come from')
+    .requiredOption('--board <COLSxROWS>', 'inner corners of the checkerboard, e.g. 7x5 for 8x6 squares')
+    .requiredOption('--square <metres>', 'side of one square in metres, e.g. 0.03')
+    .argument('<images...>', 'captures (PNG, JPEG, ...) of the board in different poses; the first defines the rig frame')
+    .action(async (images: string[], flags: { rig: string; camera: string; board: string; square: string }) => {
+      const match = /^(\d+)x(\d+)$/.exec(flags.board);
+      const squareSize = Number(flags.square);
+      if (!match || !(squareSize > 0)) throw new RigConfigError(`--board ${flags.board} --square ${flags.square}: expected e.g. --board 7x5 --square 0.03`);
+      const result = await calibrateFromImages(requireTool('ffmpeg').path, images, { cols: Number(match[1]), rows: Number(match[2]), squareSize });
+      const version = writeCalibration(resolve(flags.rig), flags.camera, result);
+      ctx.output({ ...result, version }, () =>
+        [
+          `camera ${flags.camera}: calibration version ${version} written to ${flags.rig}`,
+          `  fx ${result.intrinsics.fx.toFixed(2)}  fy ${result.intrinsics.fy.toFixed(2)}  cx ${result.intrinsics.cx.toFixed(2)}  cy ${result.intrinsics.cy.toFixed(2)}`,
+          `  re-projection error ${result.rms.toFixed(3)} px from ${result.usedImages.length} captures`,
+          ...result.rejectedImages.map((r) => `  skipped ${r.file}: ${r.reason}`),
+        ].join('\n'),
       );
     });
 

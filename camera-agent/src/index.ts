@@ -16,3 +16,5 @@ export * from './status/fleet.js';
 export * from './devices/list-devices.js';
 export * from './run-agent.js';
 export * from './status/heartbeat.js';
+export * from './calibrate/calibrate.js';
+export * from './rig/write-calibration.js';

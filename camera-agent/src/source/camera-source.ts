@@ -157,10 +157,9 @@ export class CameraSource {
     }, MAX_MESSAGE_BYTES * 4);
     child.stdout?.on('data', (chunk: Buffer) => splitter.push(chunk));
 
-    const grayHandler = this.handlers.gray;
     const grayPipe = child.stdio[3] as Readable | null | undefined;
     if (grayPipe) {
-      const assembler = new RawFrameAssembler(plan.quality.width * plan.quality.height, (pixels) => grayHandler?.(pixels, plan.quality.width, plan.quality.height));
+      const assembler = new RawFrameAssembler(plan.quality.width * plan.quality.height, (pixels) => this.handlers.gray?.(pixels, plan.quality.width, plan.quality.height));
       grayPipe.on('data', (chunk: Buffer) => assembler.push(chunk));
       grayPipe.on('error', () => undefined);
     }
