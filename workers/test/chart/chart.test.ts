@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1Container, V1Deployment, V1PodSpec, V1Role, V1RoleBinding, V1StatefulSet, V1HorizontalPodAutoscaler, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Container, V1Deployment, V1PodSpec, V1Role, V1RoleBinding, V1StatefulSet, V2HorizontalPodAutoscaler, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { kubernetesExecutorOptionsFromEnv } from '../../src/executors/kubernetes/index.js';
 import { chartDir, find, helm, render, valueFlags, valueSets } from './helm.js';
 
@@ -94,7 +94,7 @@ await test('NATS keeps JetStream on a volume; each camera rig gets a credential 
 
 await test('extraction pools and the transcriber scale on CPU by default, on JetStream lag with KEDA; each has a PDB', () => {
   const objects = render();
-  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as V1HorizontalPodAutoscaler[];
+  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler[];
   assert.deepEqual(hpas.map((h) => h.spec?.scaleTargetRef.name).sort(), ['demo-signflow-extraction-cpu', 'demo-signflow-transcriber']);
   assert.ok(hpas.every((h) => h.spec?.metrics?.[0]?.resource?.name === 'cpu'));
   const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata?.name).sort();
