@@ -29,7 +29,7 @@ import { transcriberOptionsSchema, type TranscriberOptions, type TranscriberOpti
 import type { Recognizer } from './recognizer.js';
 import { Segmenter } from './segmenter.js';
 import { ensureStream, liveStreamConfigs } from './streams.js';
-import { parseWith } from '@signflow/core';
+import { parseWith, percentile } from '@signflow/core';
 
 /** One frame as the segmenter keeps it. */
 interface FrameItem {
@@ -59,6 +59,8 @@ export interface TranscriberStats {
   lagMs: number;
   /** Largest lag seen since the start. */
   maxLagMs: number;
+  /** 95th percentile of the lag over the last 1,000 packets. */
+  lagP95Ms: number;
 }
 
 export interface Transcriber extends AsyncDisposable {
@@ -177,6 +179,7 @@ class RigRun {
   private readonly lastCapture = new Map<string, bigint>();
   private camera: string | undefined;
   private nextIndex: number;
+  private readonly lags: number[] = [];
   private readonly counters = { packets: 0, garbage: 0, outOfOrder: 0, partials: 0, finals: 0, dropped: 0, lagMs: 0, maxLagMs: 0 };
 
   constructor(
@@ -200,7 +203,13 @@ class RigRun {
   }
 
   stats(): TranscriberStats {
-    return { rig: this.options.rig, ...this.counters, model: { name: this.model.name, version: this.model.version }, camera: this.camera };
+    return {
+      rig: this.options.rig,
+      ...this.counters,
+      lagP95Ms: this.lags.length ? percentile(this.lags, 95) : 0,
+      model: { name: this.model.name, version: this.model.version },
+      camera: this.camera,
+    };
   }
 
   dispose(): void {
@@ -232,6 +241,8 @@ class RigRun {
       const lag = this.now() - Number(BigInt(packet.captureTimeNs) / 1_000_000n);
       this.counters.lagMs = lag;
       this.counters.maxLagMs = Math.max(this.counters.maxLagMs, lag);
+      this.lags.push(lag);
+      if (this.lags.length > 1000) this.lags.shift();
     }
     // Ack-all up to here only when no sign is open: an open sign must be replayable after a restart.
     if (!this.segmenter.open) msg.ack();
