@@ -6,6 +6,8 @@
  *  camera.max_cameras_30fps    most 640x480@30 testsrc cameras one agent sustains without drops
  *                              (search bounded at 12, 4 s each). Goal ≥ 8.
  *  camera.cpu_percent_per_camera  agent + ffmpeg CPU per camera at that load (100 = one core).
+ *  camera.landmark_bandwidth_ratio  edge landmark mode: bytes per landmark packet ÷ bytes per
+ *                              JPEG, one 640x480 camera on the fixture clip (MediaPipe on the agent).
  *  camera.node_jpeg_fps        raw frames collected in Node + JPEG encoded in JS (jpeg-js) vs
  *                              ffmpeg emitting MJPEG split in Node: why the agent lets ffmpeg encode.
  */
@@ -142,6 +144,13 @@ async function main(): Promise<void> {
   }
   reportFigure('camera.max_cameras_30fps', best, 'cameras', null);
   reportFigure('camera.cpu_percent_per_camera', cpuAtBest, '% of one core', null);
+
+  const edgeRig = parseRig({ id: 'benchlm', cameras: [{ id: 'hands', role: 'hands', source: { kind: 'file', path: clip, loop: true }, resolution: '640x480', fps: 25, jpegQuality: QUALITY, landmarks: { mode: 'beside', fps: 5 } }] });
+  const edge = await startAgent({ rig: edgeRig, servers: nats.url, stateDir: state.path });
+  await sleep(6000);
+  await edge.stop();
+  const lm = edge.status().cameras[0]?.landmarks;
+  reportFigure('camera.landmark_bandwidth_ratio', lm?.bytesPerPacket ?? 0, 'bytes/packet', lm?.bytesPerJpeg ?? null);
 
   const choice = await nodeJpegFps(90);
   reportFigure('camera.node_jpeg_fps', choice.jsEncode, 'frames/s', choice.mjpeg);

@@ -5,7 +5,9 @@ import { createLogger, describeError, streams, type Logger } from '@signflow/cor
 import { requireTool } from '@signflow/stack';
 import type { RigConfig } from './rig/schema.js';
 import { CameraPipeline, type CapturedFrame } from './camera-pipeline.js';
-import { ensureFramesStream } from './publish/streams.js';
+import { ensureFramesStream, ensureLandmarksStream } from './publish/streams.js';
+import { EdgeLandmarks } from './landmarks/edge-landmarks.js';
+import { createDetector } from '@signflow/landmarks';
 import { measureClockOffset, openCamerasKv, type ClockOffset } from './status/heartbeat.js';
 import { cameraKey, type BundleStats, type CameraStatus } from './status/schema.js';
 import { Bundler } from './bundle/bundler.js';
@@ -127,9 +129,17 @@ export async function startAgent(options: AgentOptions): Promise<CameraAgent> {
     const kv = await openCamerasKv(nc);
     const js = jetstream(nc);
     const bundler = new Bundler<number>(rig.cameras.map((c) => c.id), rig.bundle.tolerance, () => undefined);
+    const edge = new Map<string, EdgeLandmarks>();
+    for (const camera of rig.cameras) {
+      if (camera.landmarks.mode === 'off') continue;
+      if (edge.size === 0) await ensureLandmarksStream(jsm, rig.stream).catch((err: unknown) => logger.warn({ err: describeError(err) }, 'cannot create the landmarks stream; using it as it is'));
+      // One detector per camera: MediaPipe's tracking keeps state between frames of one view.
+      edge.set(camera.id, new EdgeLandmarks(rig.id, camera.id, await createDetector('mediapipe'), js, logger));
+    }
     const pipelines = rig.cameras.map(
       (camera) =>
         new CameraPipeline(camera, {
+          landmarks: edge.get(camera.id),
           rig,
           js,
           ffmpegPath: ffmpeg.path,

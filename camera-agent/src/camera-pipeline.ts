@@ -11,6 +11,7 @@ import { imageQuality, type ImageQuality } from './status/quality.js';
 import type { BundleStats, CameraStatus } from './status/schema.js';
 import { FramePublishError } from './errors.js';
 import { nsToMs, type CaptureTime } from './clock.js';
+import type { EdgeLandmarks } from './landmarks/edge-landmarks.js';
 
 export interface CapturedFrame {
   camera: string;
@@ -26,6 +27,8 @@ export interface CameraPipelineOptions {
   stateDir: string | undefined;
   logger: Logger;
   agentVersion: string;
+  /** Edge landmark mode: the detector runner for this camera. */
+  landmarks?: EdgeLandmarks | undefined;
   onFrame?: (frame: CapturedFrame) => void;
 }
 
@@ -36,6 +39,8 @@ export class CameraPipeline {
   readonly sender: FrameSender;
   private readonly seq: SeqCounter;
   private captured = 0;
+  private capturedBytes = 0;
+  private lastSeq = 0;
   private oversize = 0;
   private lastFrameWallNs: bigint | undefined;
   private quality: ImageQuality | null = null;
@@ -66,6 +71,7 @@ export class CameraPipeline {
           this.quality = imageQuality(pixels, width, height);
         },
         error: (err) => this.recordError(err.message),
+        rgb: (pixels, width, height, capture) => options.landmarks?.offer(pixels, width, height, capture, this.lastSeq),
       },
       { ffmpegPath: options.ffmpegPath, logger: options.logger },
     );
@@ -88,7 +94,9 @@ export class CameraPipeline {
       return;
     }
     const seq = this.seq.take();
+    this.lastSeq = seq;
     this.captured++;
+    this.capturedBytes += jpeg.length;
     this.fpsWindow.frames++;
     this.lastFrameWallNs = capture.wallNs;
     const headers = frameHeaderRecord({
@@ -102,7 +110,7 @@ export class CameraPipeline {
       encoding: 'jpeg',
       calibrationVersion: this.camera.calibration?.version ?? '',
     });
-    this.buffer.push({ seq, headers, data: jpeg });
+    if (this.camera.landmarks.mode !== 'only') this.buffer.push({ seq, headers, data: jpeg });
     this.options.onFrame?.({ camera: this.camera.id, seq, capture, jpeg });
   }
 
@@ -138,15 +146,34 @@ export class CameraPipeline {
       clockOffsetMs: clock.offsetMs,
       clockUncertaintyMs: clock.uncertaintyMs,
       bundles,
+      landmarks: this.landmarkStatus(),
       agentVersion: this.options.agentVersion,
       host: hostname(),
       updatedAt: new Date().toISOString(),
     };
   }
 
+  private landmarkStatus(): CameraStatus['landmarks'] {
+    const edge = this.options.landmarks;
+    if (!edge) return null;
+    const perPacket = edge.counters.packets ? edge.counters.bytes / edge.counters.packets : 0;
+    const perJpeg = this.captured ? this.capturedBytes / this.captured : 0;
+    return {
+      mode: this.camera.landmarks.mode,
+      packets: edge.counters.packets,
+      skipped: edge.counters.skipped,
+      bytes: edge.counters.bytes,
+      bytesPerPacket: Math.round(perPacket),
+      bytesPerJpeg: Math.round(perJpeg),
+      bandwidthRatio: perJpeg ? Math.round((perPacket / perJpeg) * 10_000) / 10_000 : null,
+      lastError: edge.lastError ?? null,
+    };
+  }
+
   /** Stops ffmpeg, then sends what is buffered (up to `drainMs`); returns frames left unsent. */
   async stop(drainMs: number): Promise<number> {
     await this.source.stop();
+    await this.options.landmarks?.close();
     const left = await this.sender.drain(drainMs);
     if (left > 0) this.options.logger.warn({ camera: this.camera.id, left }, 'frames left unsent at shutdown');
     return left;

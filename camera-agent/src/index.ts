@@ -18,3 +18,4 @@ export * from './run-agent.js';
 export * from './status/heartbeat.js';
 export * from './calibrate/calibrate.js';
 export * from './rig/write-calibration.js';
+export * from './landmarks/edge-landmarks.js';

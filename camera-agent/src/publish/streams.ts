@@ -12,23 +12,37 @@ function isNotFound(err: unknown): boolean {
  * every agent at every start.
  */
 export async function ensureFramesStream(jsm: JetStreamManager, limits: RigConfig['stream']): Promise<StreamConfig> {
+  return ensureStream(jsm, streams.frames, subjects.allFrames, limits);
+}
+
+/** The landmarks stream (edge landmark mode), made only if it is not there yet. */
+export async function ensureLandmarksStream(jsm: JetStreamManager, limits: RigConfig['stream']): Promise<StreamConfig> {
+  try {
+    return (await jsm.streams.info(streams.landmarks)).config;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  return ensureStream(jsm, streams.landmarks, subjects.allLandmarks, limits);
+}
+
+async function ensureStream(jsm: JetStreamManager, name: string, subject: string, limits: RigConfig['stream']): Promise<StreamConfig> {
   const wanted = {
     max_age: nanos(limits.maxAge),
     max_bytes: limits.maxBytes,
     duplicate_window: nanos(Math.min(limits.duplicateWindow, limits.maxAge || limits.duplicateWindow)),
   };
   try {
-    const info = await jsm.streams.info(streams.frames);
+    const info = await jsm.streams.info(name);
     const current = info.config;
     if (current.max_age === wanted.max_age && current.max_bytes === wanted.max_bytes && current.duplicate_window === wanted.duplicate_window) return current;
-    return (await jsm.streams.update(streams.frames, { ...current, ...wanted })).config;
+    return (await jsm.streams.update(name, { ...current, ...wanted })).config;
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
   try {
     const info = await jsm.streams.add({
-      name: streams.frames,
-      subjects: [subjects.allFrames],
+      name,
+      subjects: [subject],
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       discard: DiscardPolicy.Old,
@@ -37,7 +51,7 @@ export async function ensureFramesStream(jsm: JetStreamManager, limits: RigConfi
     return info.config;
   } catch (err) {
     // Another agent created it between our info and add.
-    if (err instanceof Error && /already in use/i.test(err.message)) return (await jsm.streams.info(streams.frames)).config;
+    if (err instanceof Error && /already in use/i.test(err.message)) return (await jsm.streams.info(name)).config;
     throw err;
   }
 }

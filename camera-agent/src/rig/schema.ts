@@ -80,6 +80,15 @@ export const cameraSchema = z
     /** 1–100 as in libjpeg; mapped to ffmpeg's mjpeg qscale. */
     jpegQuality: z.number().int().min(1).max(100).default(80),
     calibration: calibrationSchema.optional(),
+    /** On-edge landmark extraction: publish landmark packets beside the JPEGs, or instead of them. */
+    landmarks: z
+      .object({
+        mode: z.enum(['off', 'beside', 'only']).default('off'),
+        /** Frames per second given to the detector (it skips frames while busy). */
+        fps: z.number().positive().max(30).default(5),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

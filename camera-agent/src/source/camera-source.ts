@@ -15,6 +15,8 @@ export interface CameraSourceHandlers {
   frame(jpeg: Buffer, capture: CaptureTime): void;
   /** A small gray picture (for image-quality signals), about once a second. */
   gray?(pixels: Buffer, width: number, height: number): void;
+  /** RGB frames for the edge landmark detector (only when the camera's landmarks are on). */
+  rgb?(pixels: Buffer, width: number, height: number, capture: CaptureTime): void;
   error?(err: CameraSourceError): void;
   state?(state: SourceState): void;
 }
@@ -116,7 +118,7 @@ export class CameraSource {
   private runOnce(): Promise<RunEnd> {
     const camera = this.camera;
     const plan = ffmpegPlan(camera);
-    const child = spawn(this.options.ffmpegPath, plan.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.options.ffmpegPath, plan.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', plan.landmarks ? 'pipe' : 'ignore'] });
     this.child = child;
     let stderrHead = '';
     const tail: string[] = [];
@@ -162,6 +164,13 @@ export class CameraSource {
       const assembler = new RawFrameAssembler(plan.quality.width * plan.quality.height, (pixels) => this.handlers.gray?.(pixels, plan.quality.width, plan.quality.height));
       grayPipe.on('data', (chunk: Buffer) => assembler.push(chunk));
       grayPipe.on('error', () => undefined);
+    }
+    const rgbPipe = child.stdio[4] as Readable | null | undefined;
+    const lm = plan.landmarks;
+    if (rgbPipe && lm) {
+      const assembler = new RawFrameAssembler(lm.width * lm.height * 3, (pixels) => this.handlers.rgb?.(pixels, lm.width, lm.height, captureNow()));
+      rgbPipe.on('data', (chunk: Buffer) => assembler.push(chunk));
+      rgbPipe.on('error', () => undefined);
     }
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');

@@ -9,6 +9,8 @@ export interface FfmpegPlan {
   args: string[];
   /** Size of the gray quality frames written to fd 3. */
   quality: { width: number; height: number };
+  /** Size of the RGB frames for the landmark detector written to fd 4, when landmarks are on. */
+  landmarks: { width: number; height: number } | undefined;
   /** Longest wait for the first frame before the source counts as not answering. */
   firstFrameTimeoutMs: number;
 }
@@ -46,16 +48,19 @@ export function describeSource(source: SourceConfig): string {
 
 /**
  * One ffmpeg per camera: decode, fit into the configured resolution (letterboxed, never
- * stretched), encode JPEG to stdout (image2pipe) and a small gray picture once a second to fd 3.
+ * stretched), encode JPEG to stdout (image2pipe), a small gray picture once a second to fd 3,
+ * and (edge landmark mode) RGB frames at the landmark rate to fd 4.
  */
 export function ffmpegPlan(camera: CameraConfig): FfmpegPlan {
   const { width, height } = camera.resolution;
   const qWidth = QUALITY_WIDTH;
   const qHeight = Math.max(2, Math.round((height * qWidth) / width / 2) * 2);
+  const landmarks = camera.landmarks.mode !== 'off';
   const filter = [
     `[0:v]fps=${camera.fps},scale=${width}:${height}:force_original_aspect_ratio=decrease,`,
-    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,split=2[main][q0];`,
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1,split=${landmarks ? 3 : 2}[main][q0]${landmarks ? '[lm0]' : ''};`,
     `[q0]fps=${QUALITY_FPS},scale=${qWidth}:${qHeight},format=gray[q]`,
+    landmarks ? `;[lm0]fps=${camera.landmarks.fps},format=rgb24[lm]` : '',
   ].join('');
   const args = [
     '-hide_banner',
@@ -88,7 +93,8 @@ export function ffmpegPlan(camera: CameraConfig): FfmpegPlan {
     '-pix_fmt',
     'gray',
     'pipe:3',
+    ...(landmarks ? ['-map', '[lm]', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:4'] : []),
   ];
   const network = camera.source.kind === 'rtsp' || camera.source.kind === 'http' ? camera.source.timeout : 0;
-  return { args, quality: { width: qWidth, height: qHeight }, firstFrameTimeoutMs: Math.max(10_000, network + 5000) };
+  return { args, quality: { width: qWidth, height: qHeight }, landmarks: landmarks ? { width, height } : undefined, firstFrameTimeoutMs: Math.max(10_000, network + 5000) };
 }

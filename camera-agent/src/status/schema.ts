@@ -43,6 +43,21 @@ export const cameraStatusSchema = z.object({
   clockUncertaintyMs: z.number().nullable(),
   /** Rig-level bundle statistics; null for a one-camera agent. */
   bundles: bundleStatsSchema.nullable(),
+  /** Edge landmark mode: packets published and their size against the JPEGs'; null when off. */
+  landmarks: z
+    .object({
+      mode: z.enum(['off', 'beside', 'only']),
+      packets: z.number(),
+      skipped: z.number(),
+      bytes: z.number(),
+      bytesPerPacket: z.number(),
+      bytesPerJpeg: z.number(),
+      /** Landmark packet bytes ÷ JPEG bytes per frame. */
+      bandwidthRatio: z.number().nullable(),
+      lastError: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
   agentVersion: z.string(),
   host: z.string(),
   updatedAt: z.string(),
