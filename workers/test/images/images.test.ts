@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { V1Deployment, KubernetesObject } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { pinnedTools, repoRoot, toolsBinDir } from '@signflow/stack';
 import { render, valueSets } from '../chart/helm.js';
 
