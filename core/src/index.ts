@@ -14,3 +14,4 @@ export * from './artifacts/local-store.js';
 export * from './telemetry/index.js';
 export * from './messages/frames.js';
 export * from './auth/index.js';
+export * from './http/index.js';

@@ -81,9 +81,10 @@ test('console API: the run stream pushes each change until the run ends; artifac
     assert.equal(missing.status, 404);
     assert.match(((await missing.json()) as { error: { message: string } }).error.message, /no artifact output "nothing"/);
 
-    const models = await fetch(`${base}/v1/models`);
-    assert.equal(models.status, 501);
-    assert.match(((await models.json()) as { error: { message: string } }).error.message, /model registry is not available/);
+    assert.equal((await fetch(`${base}/v1/models`)).status, 404, 'no registry wired, no route');
+    const cameras = await fetch(`${base}/v1/cameras`);
+    assert.equal(cameras.status, 501);
+    assert.match(((await cameras.json()) as { error: { message: string } }).error.message, /camera fleet is not available on this server: start the API with a NATS connection/);
     const info = (await (await fetch(`${base}/v1/console/info`)).json()) as { features: Record<string, boolean>; liveFeedUrl: string };
     assert.deepEqual(info.features, { runs: true, artifacts: true, models: false, datasets: false, cameras: false, liveFeed: true });
   } finally {

@@ -36,6 +36,8 @@ export interface ApiAuthOptions {
   verifier: TokenVerifier;
   /** Rules in order; default `defaultApiPolicy`. */
   policy?: readonly PolicyRule[];
+  /** Checked per request: true lets every request through (e.g. before the first token exists). */
+  open?: () => boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export function registerApiAuth(app: FastifyInstance, options: ApiAuthOptions): 
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const role = requiredRole(request.method, path, policy);
-    if (role === 'public') return;
+    if (role === 'public' || options.open?.()) return;
     try {
       request.principal = await authorize(request.headers, role, options.verifier, `${request.method} ${path}`);
     } catch (err) {

@@ -22,6 +22,17 @@ export function createMetricsRegistry(options: MetricsRegistryOptions): Registry
   return registry;
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * The registry of this process (service label from OTEL_SERVICE_NAME, else `signflow`): what a
+ * process's `/metrics` serves and what its modules record into by default.
+ */
+export function processMetricsRegistry(): Registry {
+  processRegistry ??= createMetricsRegistry({ service: process.env['OTEL_SERVICE_NAME'] || 'signflow' });
+  return processRegistry;
+}
+
 function existing<T>(registry: Registry, name: string, is: (m: unknown) => m is T): T | undefined {
   const found = registry.getSingleMetric(name);
   return found && is(found) ? found : undefined;

@@ -1,7 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
-import { parseWith, SignflowError, ValidationError } from '@signflow/core';
+import { registerDatasetRoutes, registerModelRoutes, SignflowError, ValidationError } from '@signflow/core';
 import { ConsoleFeatureUnavailableError, ConsoleNotFoundError } from './errors.js';
 import type { ArtifactReader, CamerasSource, ConsoleRun, DatasetsSource, ModelsSource, RunsSource } from './sources.js';
 
@@ -17,7 +16,6 @@ export interface ConsoleApiDeps {
   pollMs?: number;
 }
 
-const promoteBody = z.object({ stage: z.enum(['staging', 'production', 'archived']) }).strict();
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
@@ -49,8 +47,16 @@ function artifactOf(run: ConsoleRun, step: string, output: string) {
 export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): void {
   const pollMs = deps.pollMs ?? 500;
 
+  // Models and datasets may come from this call or from other packages' API plugins.
   app.get('/v1/console/info', () => ({
-    features: { runs: !!deps.runs, artifacts: !!deps.artifacts, models: !!deps.models, datasets: !!deps.datasets, cameras: !!deps.cameras, liveFeed: !!deps.liveFeedUrl },
+    features: {
+      runs: !!deps.runs,
+      artifacts: !!deps.artifacts,
+      models: app.hasRoute({ method: 'GET', url: '/v1/models' }),
+      datasets: app.hasRoute({ method: 'GET', url: '/v1/datasets' }),
+      cameras: !!deps.cameras,
+      liveFeed: !!deps.liveFeedUrl,
+    },
     liveFeedUrl: deps.liveFeedUrl ?? null,
   }));
 
@@ -106,51 +112,8 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
     }
   });
 
-  app.get('/v1/models', async (_req, reply) => {
-    try {
-      const models = need(deps.models, 'the model registry', 'start the API with the registry (workers)');
-      const names = await models.names();
-      return { models: await Promise.all(names.map(async (name) => ({ name, versions: await models.list(name) }))) };
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
-
-  app.post<{ Params: { name: string; version: string } }>('/v1/models/:name/versions/:version/promote', async (req, reply) => {
-    try {
-      const models = need(deps.models, 'the model registry', 'start the API with the registry (workers)');
-      const version = parseWith(z.coerce.number().int().positive(), req.params.version, 'version');
-      const { stage } = parseWith(promoteBody, req.body, 'promote body');
-      return await models.promote(req.params.name, version, stage);
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
-
-  app.post<{ Params: { name: string } }>('/v1/models/:name/rollback', async (req, reply) => {
-    try {
-      const models = need(deps.models, 'the model registry', 'start the API with the registry (workers)');
-      return await models.rollback(req.params.name);
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
-
-  app.get('/v1/datasets', async (_req, reply) => {
-    try {
-      const datasets = need(deps.datasets, 'datasets', 'start the API with the dataset store');
-      const versions = await datasets.list();
-      const withCounts = await Promise.all(
-        versions.map(async (v) => {
-          const manifest = datasets.manifest ? await datasets.manifest(v.id).catch(() => undefined) : undefined;
-          return { ...v, ...countsOf(manifest) };
-        }),
-      );
-      return { datasets: withCounts };
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
+  if (deps.models) registerModelRoutes(app, deps.models);
+  if (deps.datasets) registerDatasetRoutes(app, deps.datasets);
 
   app.get('/v1/cameras', async (_req, reply) => {
     try {
@@ -159,14 +122,4 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
       return fail(reply, err);
     }
   });
-}
-
-/** Class and signer counts from a dataset manifest, whatever of them it records. */
-function countsOf(manifest: unknown): { classes?: number; signers?: number } {
-  if (typeof manifest !== 'object' || manifest === null) return {};
-  const m = manifest as Record<string, unknown>;
-  const size = (v: unknown): number | undefined => (Array.isArray(v) ? v.length : typeof v === 'object' && v !== null ? Object.keys(v).length : typeof v === 'number' ? v : undefined);
-  const classes = size(m['classes'] ?? m['classNames'] ?? m['labels']);
-  const signers = size(m['signers']);
-  return { ...(classes === undefined ? {} : { classes }), ...(signers === undefined ? {} : { signers }) };
 }

@@ -22,25 +22,7 @@ export interface ArtifactReader {
   localPath(ref: ArtifactRef): Promise<string>;
 }
 
-export interface ModelVersionView {
-  version: number;
-  createdAt: string;
-  stage: string;
-  lineage: { datasetVersion: string; runId?: string | undefined; params: Record<string, unknown>; metrics: Record<string, unknown>; backend: string };
-}
-
-export interface ModelsSource {
-  names(): Promise<string[]>;
-  list(name: string): Promise<ModelVersionView[]>;
-  promote(name: string, version: number, stage: 'staging' | 'production' | 'archived'): Promise<unknown>;
-  rollback(name: string): Promise<unknown>;
-}
-
-export interface DatasetsSource {
-  list(): Promise<{ name: string; id: string; createdAt: string; samples: number; latest: boolean }[]>;
-  /** The manifest of a version; the console shows its class and signer counts when present. */
-  manifest?(id: string): Promise<unknown>;
-}
+export type { ModelsSource, DatasetsSource } from '@signflow/core';
 
 export interface CamerasSource {
   /** Latest status document of every camera (the camera agents' KV heartbeats). */

@@ -15,8 +15,8 @@ export function ErrorBox({ error }: { error: unknown }) {
       ? 'Paste an API token at the top right (create one with `signflow token create --name me --role viewer`).'
       : error instanceof ApiError && error.status === 403
         ? 'Your token’s role does not allow this.'
-        : error instanceof ApiError && error.status === 501
-          ? 'This server was started without that part.'
+        : error instanceof ApiError && (error.status === 501 || (error.status === 404 && error.code === 'HTTP_404'))
+          ? 'This server does not serve this: the part that provides it is not running.'
           : '';
   return html`<div class="error" role="alert"><strong>${message}</strong>${hint ? html`<div>${hint}</div>` : null}</div>`;
 }

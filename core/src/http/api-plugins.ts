@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { ArtifactStore } from '../artifacts/store.js';
+import type { SignflowConfig } from '../config/schema.js';
+import type { Logger } from '../logging.js';
+import { registerApiAuth } from '../auth/fastify.js';
+import { TokenStore } from '../auth/token-store.js';
+import { renderMetrics } from '../telemetry/metrics-server.js';
+import { processMetricsRegistry } from '../telemetry/metrics.js';
+
+/** What the API server hands each plugin: its config and the run/artifact sources it serves. */
+export interface ApiPluginContext {
+  config: SignflowConfig;
+  logger: Logger;
+  /** A run with its steps (the pipelines RunService's `getRun`). */
+  getRun(runId: string): Promise<unknown>;
+  artifacts: ArtifactStore;
+}
+
+/** Adds routes to the signflow API server (the console, registry endpoints, ...). */
+export type ApiPlugin = (app: FastifyInstance, ctx: ApiPluginContext) => void | Promise<void>;
+
+const plugins = new Map<string, ApiPlugin>();
+
+/**
+ * Packages that serve something on the signflow API register it here when their `./stack-parts`
+ * module loads (as step implementations register themselves), so the API package needs no import
+ * of theirs. Registering a name twice replaces the first.
+ */
+export function registerApiPlugin(name: string, plugin: ApiPlugin): void {
+  plugins.set(name, plugin);
+}
+
+export function registeredApiPlugins(): string[] {
+  return [...plugins.keys()];
+}
+
+/**
+ * Everything the signflow API adds around its own routes: token auth on every route (open, with
+ * a warning, until the first token is created with `signflow token create`), `/metrics` for
+ * Prometheus, then the registered plugins. Call after creating the app, before `listen`.
+ */
+export async function prepareApiServer(app: FastifyInstance, ctx: ApiPluginContext): Promise<void> {
+  const tokens = new TokenStore(ctx.config.dataDir);
+  let warned = false;
+  registerApiAuth(app, {
+    verifier: tokens,
+    open: () => {
+      const open = tokens.list().length === 0;
+      if (open && !warned) {
+        warned = true;
+        ctx.logger.warn('API authentication is off until the first token exists: run `signflow token create --name admin --role admin`');
+      }
+      return open;
+    },
+  });
+  const registry = processMetricsRegistry();
+  app.get('/metrics', async (_req, reply) => {
+    const { contentType, body } = await renderMetrics(registry);
+    return reply.header('content-type', contentType).send(body);
+  });
+  for (const [name, plugin] of plugins) {
+    try {
+      await plugin(app, ctx);
+    } catch (err) {
+      ctx.logger.error({ err, plugin: name }, 'API plugin could not be registered; the API runs without it');
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './api-plugins.js';
+export * from './registry-routes.js';
