@@ -22,6 +22,7 @@ export * from './record/labels.js';
 export * from './record/segmenter.js';
 export * from './record/rig.js';
 export * from './record/recorder.js';
+export * from './record/camera-quality.js';
 export * from './preprocess/random.js';
 export * from './preprocess/resample.js';
 export * from './preprocess/undistort.js';

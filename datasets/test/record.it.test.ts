@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
-import { subjects, type LandmarkPacket } from '@signflow/core';
+import { Kvm } from '@nats-io/kv';
+import { kvBuckets, subjects, type LandmarkPacket } from '@signflow/core';
 import { startTestNats, tempDir } from '@signflow/testkit';
-import { DatasetStore, openDataset, FUSED_POINTS } from '../src/index.js';
+import { DatasetStore, openDataset, FUSED_POINTS, FrameFlag } from '../src/index.js';
 import { parseLabels } from '../src/record/labels.js';
 import { recordFromNats } from '../src/record/recorder.js';
 import { rigFromDocument } from '../src/record/rig.js';
@@ -72,6 +73,11 @@ test('record: one camera, packets from a real nats-server cut by the label file 
   const store = DatasetStore.local(dir.path);
   const rig = rigFromDocument({ id: 'booth1', cameras: [{ id: 'front' }] });
   const base = 1_800_000_000_000_000_000n;
+  // The camera agent's heartbeat says the front camera is dark (brightness 0.1 of 1) but sharp.
+  const hb = await connect({ servers: nats.url });
+  const kv = await new Kvm(hb).create(kvBuckets.cameras, { history: 1 });
+  await kv.put('booth1.front', JSON.stringify({ rig: 'booth1', camera: 'front', quality: { brightness: 0.1, blur: 900, overExposed: 0, underExposed: 0.2 } }));
+  await hb.close();
   let published: Promise<void> | undefined;
   const v = await recordFromNats({
     store,
@@ -96,6 +102,8 @@ test('record: one camera, packets from a real nats-server cut by the label file 
   assert.equal(hello.frames, 30, 'frames 0..29 fall in [0, 1) s');
   assert.deepEqual(hello.cameras, ['front']);
   assert.ok(Math.abs(hello.fps - 30) < 0.01);
+  assert.ok(hello.flags.every((f) => f === FrameFlag.lowLight), 'every frame flagged low light from the heartbeat');
+  assert.equal(v.manifest.quality.flagged['lowLight'], 54);
   const thanks = await ds.sample(1);
   assert.equal(thanks.frames, 24, 'frames 36..59 fall in [1.2, 2.0) s');
 });

@@ -4,6 +4,7 @@ import { FUSED_LAYOUT } from '../fusion/fuse.js';
 import type { DatasetStore } from '../store/store.js';
 import type { WrittenVersion } from '../store/writer.js';
 import type { LabelSegment } from './labels.js';
+import { watchCameraQuality } from './camera-quality.js';
 import type { RigInfo } from './rig.js';
 import { segmentPackets, type TimedPacket } from './segmenter.js';
 
@@ -32,7 +33,9 @@ export interface RecordResult extends WrittenVersion {
 
 /**
  * Records a rig's landmark packets (`signflow.landmarks.<rig>.*` on NATS) and cuts them into
- * the label file's segments. Stops when a packet past the last segment's end arrives, on
+ * the label file's segments. Frames are flagged lowLight/blur from the cameras' heartbeat
+ * quality signals (KV `signflow_cameras`) current when they arrived, and handsOut/noLandmarks
+ * from the landmarks. Stops when a packet past the last segment's end arrives, on
  * timeout, or on abort; then writes one dataset version (segments without frames are counted
  * as skipped). Packets that fail the schema are counted, never used.
  */
@@ -43,6 +46,7 @@ export async function recordFromNats(options: RecordOptions): Promise<RecordResu
   let invalid = 0;
   let origin = options.originNs;
   const invalidItems: string[] = [];
+  const quality = await watchCameraQuality(nc, options.rig.id, options.rig.cameraIds);
   const sub = nc.subscribe(subjects.landmarksOfRig(options.rig.id));
   const timer = setTimeout(() => sub.unsubscribe(), options.timeoutMs ?? 600_000);
   const onAbort = () => sub.unsubscribe();
@@ -68,13 +72,15 @@ export async function recordFromNats(options: RecordOptions): Promise<RecordResu
       const o = (origin ??= t);
       if (t >= lastEnd(o)) break;
       const inside = options.segments.some((s) => t >= (s.relative ? o + s.start : s.start) && t < (s.relative ? o + s.end : s.end));
-      if (inside) kept.push({ t, packet: parsed.data });
+      const measure = quality.current.get(parsed.data.camera);
+      if (inside) kept.push({ t, packet: parsed.data, ...(measure ? { measure } : {}) });
       options.onPacket?.(received, kept.length);
     }
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
     sub.unsubscribe();
+    quality.stop();
     await nc.close();
   }
   const result = segmentPackets(kept, options.segments, origin ?? 0n, {

@@ -3,13 +3,15 @@ import { FUSED_LAYOUT, FUSED_POINTS, fusePackets, fusedToBodyFrame } from '../fu
 import type { CameraModel } from '../fusion/camera.js';
 import type { Coordinates } from '../format/manifest.js';
 import type { SampleInput } from '../format/sample.js';
-import { qualityFlags } from '../preprocess/quality.js';
+import { qualityFlags, type FrameMeasure } from '../preprocess/quality.js';
 import type { LabelSegment } from './labels.js';
 
 /** A packet with its capture time parsed. */
 export interface TimedPacket {
   t: bigint;
   packet: LandmarkPacket;
+  /** The camera's image-quality measure when the packet arrived, if known. */
+  measure?: FrameMeasure;
 }
 
 /** One camera's packet → a FUSED_LAYOUT frame in pixels (pose x, y, z, visibility; hands with visibility = score). */
@@ -86,7 +88,7 @@ export function segmentPackets(packets: readonly TimedPacket[], segments: readon
       }
       const data = new Float32Array(frames.length * FUSED_POINTS * 4);
       frames.forEach((p, i) => packetToFrame(p.packet, data, i * FUSED_POINTS * 4));
-      const flags = qualityFlags({ data, flags: new Uint8Array(frames.length), frames: frames.length }, FUSED_LAYOUT, coordinates);
+      const flags = qualityFlags({ data, flags: new Uint8Array(frames.length), frames: frames.length }, FUSED_LAYOUT, coordinates, frames.map((p) => p.measure));
       if (flags.every((f) => f & 8)) {
         skipped.push({ item, reason: 'no-landmarks' });
         continue;
@@ -106,19 +108,34 @@ function fusedSample(
   const tolerance = options.toleranceNs ?? 20_000_000n;
   const anchor = [...perCamera].sort((a, b) => b.length - a.length)[0] ?? [];
   const frames: Float32Array[] = [];
+  const measures: (FrameMeasure | undefined)[] = [];
   const cams = new Set<string>();
   for (const a of anchor) {
     const instant = perCamera.map((list) => nearestWithin(list, a.t, tolerance)).filter((p): p is TimedPacket => p !== undefined);
     const { data } = fusePackets(instant.map((p) => p.packet), options.cameras);
     instant.forEach((p) => cams.add(p.packet.camera));
     frames.push(data);
+    measures.push(worstMeasure(instant));
   }
   if (frames.length < 2) return { skip: { item: id, reason: 'too-few-frames', detail: `${frames.length} fused frame(s) in the segment` } };
   const data = new Float32Array(frames.length * FUSED_POINTS * 4);
   frames.forEach((f, i) => data.set(f, i * FUSED_POINTS * 4));
   if (!fusedToBodyFrame(data)) return { skip: { item: id, reason: 'no-shoulders', detail: 'no fused frame has both shoulders: cannot build the body frame' } };
-  const flags = qualityFlags({ data, flags: new Uint8Array(frames.length), frames: frames.length }, FUSED_LAYOUT, { space: 'body' });
+  const flags = qualityFlags({ data, flags: new Uint8Array(frames.length), frames: frames.length }, FUSED_LAYOUT, { space: 'body' }, measures);
   return { sample: { id, gloss: seg.gloss, signer: seg.signer ?? options.signer, source: `segment line ${seg.line}`, fps: fpsOf(anchor), cameras: [...cams].sort(), data, flags } };
+}
+
+/** A fused frame is as dark and as blurred as its worst view. */
+function worstMeasure(instant: readonly TimedPacket[]): FrameMeasure | undefined {
+  const ms = instant.map((p) => p.measure).filter((m): m is FrameMeasure => m !== undefined);
+  if (ms.length === 0) return undefined;
+  const min = (xs: (number | undefined)[]) => {
+    const v = xs.filter((x): x is number => x !== undefined);
+    return v.length ? Math.min(...v) : undefined;
+  };
+  const brightness = min(ms.map((m) => m.brightness));
+  const sharpness = min(ms.map((m) => m.sharpness));
+  return { ...(brightness !== undefined ? { brightness } : {}), ...(sharpness !== undefined ? { sharpness } : {}) };
 }
 
 function nearestWithin(list: readonly TimedPacket[], t: bigint, tolerance: bigint): TimedPacket | undefined {
