@@ -38,7 +38,7 @@ export async function followCaptions(options: FollowOptions): Promise<void> {
   const now = options.now ?? Date.now;
   let partialShown = false;
   const finished = new Set<string>();
-  const print = (caption: Caption): void => {
+  const print = (caption: Caption, kept = false): void => {
     if (options.json) {
       options.write(`${JSON.stringify(caption)}\n`);
       return;
@@ -46,7 +46,8 @@ export async function followCaptions(options: FollowOptions): Promise<void> {
     if (caption.kind === 'final') {
       if (finished.has(caption.segment)) return;
       finished.add(caption.segment);
-      options.write(`${partialShown ? '\r\x1b[2K' : ''}${formatCaption(caption, now())}\n`);
+      // A kept caption's latency is the transcriber's (emission); a live one's is at arrival here.
+      options.write(`${partialShown ? '\r\x1b[2K' : ''}${formatCaption(caption, kept ? caption.emittedAtMs : now())}\n`);
       partialShown = false;
     } else if (options.tty && !finished.has(caption.segment)) {
       options.write(`\r\x1b[2K${formatCaption(caption, now())}`);
@@ -56,7 +57,7 @@ export async function followCaptions(options: FollowOptions): Promise<void> {
   const sub = options.follow ? options.nc.subscribe(subjects.captions(rig.data)) : undefined;
   if (sub) await options.nc.flush();
   const kept = await recentCaptions(options.nc, rig.data, { sinceMs: options.sinceMs ?? 10 * 60_000 });
-  for (const caption of options.json ? kept : collapseSegments(kept)) print(caption);
+  for (const caption of options.json ? kept : collapseSegments(kept)) print(caption, true);
   if (!sub) return;
   const seen = new Set(kept.map((c) => `${c.segment}/${c.kind}/${c.frames}`));
   const stop = (): void => sub.unsubscribe();

@@ -17,7 +17,7 @@ export type FeedEvent =
   | { type: 'hello'; rig: string; captions: FeedCaption[]; cameras: string[]; model: Caption['model'] | null }
   | { type: 'caption'; caption: FeedCaption }
   | { type: 'thumb'; camera: string; width: number; height: number; captureMs: number; jpeg: string }
-  | { type: 'landmarks'; camera: string; packet: Pick<LandmarkPacket, 'width' | 'height' | 'hands' | 'pose' | 'captureTimeNs'> }
+  | { type: 'landmarks'; camera: string; packet: Pick<LandmarkPacket, 'width' | 'height' | 'hands' | 'pose' | 'captureTimeNs'>; /** The JPEG of the same frame, when the camera sends frames. */ jpeg?: string }
   | { type: 'status'; cameras: string[]; model: Caption['model'] | null; latency: { p50: number | null; p95: number | null; samples: number } };
 
 /** A caption as the feed hands it on: with when this server got it and the latency that makes. */
@@ -38,6 +38,8 @@ export interface HubOptions {
 }
 
 const LATENCY_WINDOW = 100;
+/** JPEGs kept per camera to pair with late landmark packets (~4 s at 15 fps). */
+const RECENT_FRAMES = 60;
 
 /**
  * One rig's live state, shared by every page watching it: one NATS subscription each for its
@@ -53,6 +55,8 @@ export class RigHub {
   /** Latest thumbnail and landmark events per camera, for a page that connects in between. */
   private readonly latestThumb = new Map<string, FeedEvent>();
   private readonly latestLandmarks = new Map<string, FeedEvent>();
+  /** Recent JPEGs per camera by frame seq, so an overlay is drawn on the very frame it was found in. */
+  private readonly recentFrames = new Map<string, Map<number, Uint8Array>>();
   private history: FeedCaption[] = [];
   private model: Caption['model'] | null = null;
   private readonly timer: NodeJS.Timeout;
@@ -87,9 +91,8 @@ export class RigHub {
         this.logger.warn({ err: String(err) }, 'could not read kept captions');
         return [];
       });
-      const received = this.now();
       const known = new Set(this.history.map((c) => `${c.segment}/${c.kind}/${c.frames}`));
-      const older = kept.filter((c) => !known.has(`${c.segment}/${c.kind}/${c.frames}`)).map((c) => withLatency(c, received));
+      const older = kept.filter((c) => !known.has(`${c.segment}/${c.kind}/${c.frames}`)).map((c) => withLatency(c, c.emittedAtMs));
       this.history = collapseSegments([...older, ...this.history]);
       const last = this.history.at(-1);
       if (last && !this.model) this.model = last.model;
@@ -154,6 +157,16 @@ export class RigHub {
       return;
     }
     this.cameras.add(frame.camera);
+    let ring = this.recentFrames.get(frame.camera);
+    if (!ring) {
+      ring = new Map();
+      this.recentFrames.set(frame.camera, ring);
+    }
+    ring.set(frame.seq, data);
+    if (ring.size > RECENT_FRAMES) {
+      const oldest = ring.keys().next();
+      if (!oldest.done) ring.delete(oldest.value);
+    }
     const now = this.now();
     const every = 1000 / (this.options.thumbsPerSecond ?? 2);
     if (now - (this.lastThumb.get(frame.camera) ?? 0) < every) return;
@@ -176,14 +189,16 @@ export class RigHub {
     const packet = parsed.data;
     this.cameras.add(packet.camera);
     const now = this.now();
-    const every = 1000 / (this.options.landmarksPerSecond ?? 15);
+    const every = 1000 / (this.options.landmarksPerSecond ?? 10);
     if (now - (this.lastLandmarks.get(packet.camera) ?? 0) < every) return;
     this.lastLandmarks.set(packet.camera, now);
-    const event: FeedEvent = {
+    const event: Extract<FeedEvent, { type: 'landmarks' }> = {
       type: 'landmarks',
       camera: packet.camera,
       packet: { width: packet.width, height: packet.height, hands: packet.hands, pose: packet.pose, captureTimeNs: packet.captureTimeNs },
     };
+    const jpegOfFrame = this.recentFrames.get(packet.camera)?.get(packet.seq);
+    if (jpegOfFrame) event.jpeg = Buffer.from(jpegOfFrame).toString('base64');
     this.latestLandmarks.set(packet.camera, event);
     for (const client of this.clients) if (client.camera === packet.camera) client.send(event);
   }

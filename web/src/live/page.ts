@@ -168,11 +168,18 @@ function connect() {
     if (!thumbs.has(d.camera)) addThumb(d.camera);
     const t = thumbs.get(d.camera);
     const img = new Image();
-    img.onload = () => { t.image = img; if (d.camera === selected) { lastImage = img; draw(); } };
+    img.onload = () => { t.image = img; if (d.camera === selected && !lastPacket) { lastImage = img; draw(); } };
     img.src = 'data:image/jpeg;base64,' + d.jpeg;
     t.img.src = img.src;
   });
-  source.addEventListener('landmarks', (e) => { const d = JSON.parse(e.data); if (d.camera !== selected) return; lastPacket = d.packet; draw(); });
+  source.addEventListener('landmarks', (e) => {
+    const d = JSON.parse(e.data);
+    if (d.camera !== selected) return;
+    if (!d.jpeg) { lastPacket = d.packet; draw(); return; }
+    const img = new Image();
+    img.onload = () => { lastImage = img; lastPacket = d.packet; draw(); };
+    img.src = 'data:image/jpeg;base64,' + d.jpeg;
+  });
 }
 connect();
 draw();

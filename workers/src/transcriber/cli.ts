@@ -66,7 +66,40 @@ export function registerTranscribeCommands(program: Command, ctx: CliContext): v
     });
 }
 
+/** `signflow extract --rig R`: one extraction worker of the rig's consumer group, until Ctrl-C. */
+export function registerExtractCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('extract')
+    .description("turn a rig's JPEG frames into landmark packets (MediaPipe; one worker of the rig's JetStream consumer group)")
+    .requiredOption('--rig <rig>', 'rig id')
+    .option('--no-pose', 'hands only (faster)')
+    .option('--max-lag <ms>', 'skip frames older than this when reached', '1000')
+    .action(async (opts: { rig: string; pose: boolean; maxLag: string }) => {
+      const config = ctx.loadConfig();
+      const logger = createLogger('extraction');
+      const nc = await connect({ servers: natsUrl(config), timeout: 3000 });
+      const { createDetector } = await import('@signflow/landmarks');
+      const { startExtraction } = await import('../extraction/service.js');
+      const worker = await startExtraction(
+        { nc, createDetector: () => createDetector('mediapipe', { pose: opts.pose, maxHands: 2 }), logger },
+        { rig: opts.rig, maxLagMs: Number(opts.maxLag) },
+      );
+      ctx.output({ rig: opts.rig }, () => `extracting landmarks of rig ${opts.rig} (Ctrl-C to stop)`);
+      const stop = (): void => {
+        worker.stop().then(
+          () => nc.close(),
+          (err: unknown) => logger.error({ err: describeError(err) }, 'stop failed'),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await worker.done;
+      logger.info(worker.stats(), 'extraction stopped');
+    });
+}
+
 /** The `./cli` hook shape, for a package that wires only these commands. */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerTranscribeCommands(program, ctx);
+  registerExtractCommands(program, ctx);
 }
