@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { MAX_MESSAGE_BYTES, frameHeaderRecord, frameMsgId, subjects, describeError, type Logger } from '@signflow/core';
+import { MAX_MESSAGE_BYTES, frameHeaderRecord, frameMsgId, subjects, type Logger } from '@signflow/core';
 import type { CameraConfig, RigConfig } from './rig/schema.js';
 import { CameraSource } from './source/camera-source.js';
 import { FrameBuffer } from './publish/frame-buffer.js';
@@ -177,9 +177,5 @@ export class CameraPipeline {
     const left = await this.sender.drain(drainMs);
     if (left > 0) this.options.logger.warn({ camera: this.camera.id, left }, 'frames left unsent at shutdown');
     return left;
-  }
-
-  describeLastError(): string | undefined {
-    return this.lastError?.message ?? (this.sender.lastError ? describeError(this.sender.lastError) : undefined);
   }
 }

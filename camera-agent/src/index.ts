@@ -19,3 +19,4 @@ export * from './status/heartbeat.js';
 export * from './calibrate/calibrate.js';
 export * from './rig/write-calibration.js';
 export * from './landmarks/edge-landmarks.js';
+export * from './bundle/consume.js';

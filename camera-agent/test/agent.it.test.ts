@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Kvm } from '@nats-io/kv';
 import { kvBuckets, subjects } from '@signflow/core';
 import { startTestNats, tempDir, waitFor, fixture } from '@signflow/testkit';
-import { startAgent, cameraStatusSchema } from '../src/index.js';
+import { jetstream } from '@nats-io/jetstream';
+import { startAgent, cameraStatusSchema, consumeBundles } from '../src/index.js';
 import { makeRig, readStoredFrames, testsrcCamera, withConnection, gapsAndRepeats, testTimeout } from './helpers.js';
 
 test('a 3-camera rig (fixture clip + two testsrc) streams JPEG frames with headers, msg ids and heartbeats', testTimeout, async () => {
@@ -58,4 +59,19 @@ test('a 3-camera rig (fixture clip + two testsrc) streams JPEG frames with heade
   assert.ok(heartbeats.rigStatus.skewMsMax <= 40, 'bundle members lie within the tolerance');
   assert.ok(heartbeats.hands.clockOffsetMs !== null && Math.abs(heartbeats.hands.clockOffsetMs) < 1000, 'same host: the offset against the server is small');
   assert.equal(subjects.frames('booth1', 'hands'), 'signflow.frames.booth1.hands');
+
+  // A consumer asks for multi-view bundles of the stored frames.
+  const bundles = await withConnection(nats.url, async (nc) => {
+    const out: { cameras: string[]; skewMs: number }[] = [];
+    for await (const bundle of consumeBundles(jetstream(nc), { rig: 'booth1', cameras: ['hands', 'body', 'side'], toleranceMs: 40 })) {
+      out.push({ cameras: [...bundle.members.keys()].sort(), skewMs: bundle.skewMs });
+      if (out.length >= 10) break;
+    }
+    return out;
+  });
+  assert.equal(bundles.length, 10);
+  for (const b of bundles) {
+    assert.deepEqual(b.cameras, ['body', 'hands', 'side']);
+    assert.ok(b.skewMs <= 40);
+  }
 });

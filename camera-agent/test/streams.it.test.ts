@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { startTestNats, tempDir, waitFor } from '@signflow/testkit';
+import { ensureFramesStream, startAgent } from '../src/index.js';
+import { makeRig, testsrcCamera, withConnection, testTimeout } from './helpers.js';
+
+test('the frames stream is created idempotently and follows the limits in the rig file', testTimeout, async () => {
+  await using nats = await startTestNats();
+  await withConnection(nats.url, async (nc) => {
+    const jsm = await jetstreamManager(nc);
+    const first = await ensureFramesStream(jsm, { maxAge: 3_600_000, maxBytes: 1024 ** 3, duplicateWindow: 120_000 });
+    const again = await ensureFramesStream(jsm, { maxAge: 3_600_000, maxBytes: 1024 ** 3, duplicateWindow: 120_000 });
+    assert.deepEqual(again, first);
+    assert.deepEqual(first.subjects, ['signflow.frames.>']);
+    const changed = await ensureFramesStream(jsm, { maxAge: 600_000, maxBytes: 256 * 1024 ** 2, duplicateWindow: 30_000 });
+    assert.equal(changed.max_age, nanos(600_000));
+    assert.equal(changed.max_bytes, 256 * 1024 ** 2);
+    assert.equal(changed.duplicate_window, nanos(30_000));
+  });
+});
+
+test('ffmpeg killed mid-stream: the camera reports the crash, restarts with backoff and streams again; the other camera is unaffected', testTimeout, async () => {
+  await using nats = await startTestNats();
+  await using state = await tempDir();
+  const agent = await startAgent({ rig: makeRig([testsrcCamera('a'), testsrcCamera('b')]), servers: nats.url, stateDir: state.path });
+  try {
+    const [a] = agent.pipelines;
+    assert.ok(a);
+    await waitFor('camera a streaming', async () => ((agent.status().cameras[0]?.framesSent ?? 0) >= 10 ? true : undefined), { timeoutMs: 15_000 });
+    const pid = a.source.pid;
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the crash reported', async () => (/camera a: ffmpeg exited \(signal SIGKILL\) after \d+ frames/.test(agent.status().cameras[0]?.lastError ?? '') ? true : undefined), { timeoutMs: 10_000 });
+    const afterCrash = agent.status().cameras[0]?.framesSent ?? 0;
+    await waitFor('camera a streaming again', async () => {
+      const s = agent.status().cameras[0];
+      return s && s.restarts >= 1 && s.framesSent >= afterCrash + 10 && s.state === 'streaming' ? true : undefined;
+    }, { timeoutMs: 15_000 });
+    assert.notEqual(a.source.pid, pid, 'a new ffmpeg');
+    const b = agent.status().cameras[1];
+    assert.equal(b?.restarts, 0);
+    assert.equal(b?.lastError, null);
+  } finally {
+    await agent.stop();
+  }
+});
