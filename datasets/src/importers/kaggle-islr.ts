@@ -166,9 +166,23 @@ export async function parseIslrParquet(bytes: Uint8Array, file: string): Promise
   return { data, flags, cameras: [] };
 }
 
+/** One array of a column's row-group chunks (typed arrays stay typed). */
 function flat(chunks: DecodedArray[]): ArrayLike<unknown> {
   if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out: unknown[] = [];
-  for (const c of chunks) for (let i = 0; i < c.length; i++) out.push(c[i]);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const first = chunks[0];
+  if (first && ArrayBuffer.isView(first) && !(first instanceof DataView) && chunks.every((c) => c.constructor === first.constructor)) {
+    const Ctor = first.constructor as new (n: number) => { set(a: ArrayLike<number>, at: number): void } & ArrayLike<unknown>;
+    const out = new Ctor(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c as ArrayLike<number>, at);
+      at += c.length;
+    }
+    return out;
+  }
+  const out = new Array<unknown>(total);
+  let at = 0;
+  for (const c of chunks) for (let i = 0; i < c.length; i++) out[at++] = c[i];
   return out;
 }

@@ -59,6 +59,8 @@ export function islrParquet(options: IslrFileOptions): Uint8Array {
   const cut = <T>(a: T[]) => a.slice(0, a.length - drop);
   return new Uint8Array(
     parquetWriteBuffer({
+      // one row group per file, as pandas/pyarrow write the competition files
+      rowGroupSize: 1_000_000,
       columnData: [
         { name: 'frame', data: cut(frame), type: 'INT32' },
         { name: 'row_id', data: cut(rowId), type: 'STRING' },
