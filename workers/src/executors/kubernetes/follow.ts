@@ -41,10 +41,12 @@ export function runStepFollower(p: FollowParams): Promise<StepOutcome> {
   return new Promise<StepOutcome>((resolve, reject) => {
     let settled = false;
     let copier: PodLogCopier | undefined;
-    let lastBeat = '';
+    let lastState: Record<string, unknown> = {};
+    let lastKey = '';
     let pullFailingSince: number | undefined;
     const beat = (details: Record<string, unknown>): void => p.ctx.heartbeat({ job: p.jobName, ...details });
-    const timer = setInterval(() => beat(JSON.parse(lastBeat || '{}') as Record<string, unknown>), p.options.heartbeatIntervalMs);
+    // Liveness while nothing changes (a long training step); changes beat at once below.
+    const timer = setInterval(() => beat(lastState), p.options.heartbeatIntervalMs);
     let unsubscribe: () => void = () => undefined;
 
     const cleanup = (): void => {
@@ -84,10 +86,12 @@ export function runStepFollower(p: FollowParams): Promise<StepOutcome> {
         return;
       }
       const state = stepState(snapshot.job, snapshot.pods, p.options.retry);
-      const described = JSON.stringify(describe(state));
-      if (described !== lastBeat) {
-        lastBeat = described;
-        beat(describe(state));
+      const details = describe(state);
+      const key = JSON.stringify(details);
+      if (key !== lastKey) {
+        lastKey = key;
+        lastState = details;
+        beat(details);
       }
       if (state.kind === 'running') copyLogsOf(state.pod);
       if (state.kind === 'done') {
