@@ -6,8 +6,7 @@
 set -euo pipefail
 name="$1"
 pins="$SIGNFLOW_ROOT/tools/k8s/pins.json"
-field() { node -e "const p=require('$pins')['$name']; process.stdout.write(String(p['$1'] ?? ''))"; }
-module="$(field module)"; version="$(field version)"; package="$(field package)"; wrapper="$(field wrapper)"
+IFS=$'\t' read -r module version package wrapper < <(node -e "const p=require('$pins')['$name']; console.log([p.module, p.version, p.package, p.wrapper ?? ''].join('\t'))")
 spec="$module@$version"
 bin="$SIGNFLOW_TOOLS_BIN/$name"; stamp="$bin.version"
 cached="$SIGNFLOW_TOOLS_CACHE/$name-$version"
