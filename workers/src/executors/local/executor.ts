@@ -48,13 +48,17 @@ export class LocalExecutor implements Executor {
 
     if (ctx.signal.aborted) return { status: 'failed', exitCode: null, retryable: false, reason: 'cancelled before start' };
     const child = spawn(file, rest, { cwd: workDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const pgid = child.pid;
-    if (pgid !== undefined) await appendFile(pidFile, `${pgid}\n`);
-
+    // Listen before any await: a fast step can exit (and close) while we record its group.
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
+      child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
     const out = new StringDecoder('utf8');
     const err = new StringDecoder('utf8');
     child.stdout.on('data', (b: Buffer) => void ctx.logs.write(out.write(b)));
     child.stderr.on('data', (b: Buffer) => void ctx.logs.write(err.write(b)));
+    const pgid = child.pid;
+    if (pgid !== undefined) await appendFile(pidFile, `${pgid}\n`);
 
     let stopReason: string | undefined;
     const stop = (reason: string): void => {
@@ -66,10 +70,7 @@ export class LocalExecutor implements Executor {
     ctx.signal.addEventListener('abort', onAbort);
     const timer = launch.timeoutMs ? setTimeout(() => stop(`timed out after ${launch.timeoutMs} ms`), launch.timeoutMs) : undefined;
 
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
-      child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    });
+    const exit = await exited;
     ctx.signal.removeEventListener('abort', onAbort);
     if (timer) clearTimeout(timer);
     // Whatever the step left running in its group goes with it.
