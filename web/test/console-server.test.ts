@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LocalArtifactStore, TokenStore, registerApiAuth } from '@signflow/core';
 import { tempDir } from '@signflow/testkit';
-import { registerConsoleApi, registerConsoleStatic, ConsoleNotBuiltError, type ConsoleRun, type ModelsSource } from '../src/console-server/index.js';
+import { connect } from '@nats-io/transport-node';
+import { subjects } from '@signflow/core';
+import { startTestNats } from '@signflow/testkit';
+import { registerConsoleApi, registerConsoleStatic, runMetricsFromNats, ConsoleNotBuiltError, type ConsoleRun, type ModelsSource } from '../src/console-server/index.js';
 
 async function listen(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -121,5 +124,37 @@ test('console API behind the auth hook: a viewer cannot promote, an admin can; b
     assert.deepEqual(promoted, ['asl@1->production']);
   } finally {
     await app.close();
+  }
+});
+
+test('the run stream carries training epochs published on NATS while the run is going', async () => {
+  await using nats = await startTestNats();
+  const nc = await connect({ servers: nats.url });
+  let finished = false;
+  const runs = { getRun: async (): Promise<ConsoleRun> => ({ runId: 'r2', status: finished ? 'succeeded' : 'running', outputs: {}, steps: [] }) };
+  const app = Fastify();
+  registerConsoleApi(app, { runs, liveMetrics: runMetricsFromNats(nc), pollMs: 20 });
+  const base = await listen(app);
+  try {
+    const res = await fetch(`${base}/v1/runs/r2/stream`);
+    assert.ok(res.body);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const until = async (pattern: RegExp): Promise<void> => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${String(pattern)}: ${text}`);
+        text += value;
+      }
+    };
+    await until(/event: run\n/);
+    await nc.flush();
+    nc.publish(subjects.runMetrics('r2'), JSON.stringify({ runId: 'r2', epoch: 1, loss: 0.9, accuracy: 0.5 }));
+    await until(/event: epoch\ndata: \{"runId":"r2","epoch":1,"loss":0.9,"accuracy":0.5\}/);
+    finished = true;
+    await until(/event: end/);
+  } finally {
+    await app.close();
+    await nc.close();
   }
 });

@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { registerDatasetRoutes, registerModelRoutes, SignflowError, ValidationError } from '@signflow/core';
 import { ConsoleFeatureUnavailableError, ConsoleNotFoundError } from './errors.js';
-import type { ArtifactReader, CamerasSource, ConsoleRun, DatasetsSource, ModelsSource, RunsSource } from './sources.js';
+import type { ArtifactReader, CamerasSource, ConsoleRun, DatasetsSource, ModelsSource, RunMetricsSource, RunsSource } from './sources.js';
 
 export interface ConsoleApiDeps {
   runs?: RunsSource;
@@ -10,6 +10,8 @@ export interface ConsoleApiDeps {
   models?: ModelsSource;
   datasets?: DatasetsSource;
   cameras?: CamerasSource;
+  /** Per-epoch training metrics as they are published (NATS), sent on the run stream as `epoch` events. */
+  liveMetrics?: RunMetricsSource;
   /** Where the live feed page is served (the web package's feed server). */
   liveFeedUrl?: string;
   /** How often the run stream looks for changes; default 500 ms. */
@@ -39,8 +41,8 @@ function artifactOf(run: ConsoleRun, step: string, output: string) {
 }
 
 /**
- * The read/act endpoints the console needs beyond the pipelines API: a run's live state as
- * server-sent events, a run's artifact contents (metrics, plots), the model registry with
+ * The read/act endpoints the console needs beyond the pipelines API: a run's live state (and
+ * its training epochs as they happen) as server-sent events, a run's artifact contents (metrics, plots), the model registry with
  * promote/rollback, datasets and the camera fleet. Role checks come from the API's auth hook
  * (models promote/rollback need admin under the default policy).
  */
@@ -86,6 +88,11 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
       return TERMINAL.has(run.status);
     };
     let done = send(first);
+    const unsubscribe = done
+      ? undefined
+      : deps.liveMetrics?.subscribe(req.params.id, (message) => {
+          if (!closed) res.write(`event: epoch\ndata: ${JSON.stringify(message)}\n\n`);
+        });
     while (!done && !closed) {
       await new Promise((r) => setTimeout(r, pollMs));
       try {
@@ -95,6 +102,7 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
         done = true;
       }
     }
+    unsubscribe?.();
     if (!closed) res.end('event: end\ndata: {}\n\n');
   });
 

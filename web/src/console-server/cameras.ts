@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import { kvBuckets } from '@signflow/core';
-import type { CamerasSource } from './sources.js';
+import { kvBuckets, subjects } from '@signflow/core';
+import type { CamerasSource, RunMetricsSource } from './sources.js';
 
 /** The camera fleet from the camera agents' heartbeat bucket (empty until an agent has written). */
 export function camerasFromKv(nc: NatsConnection): CamerasSource {
@@ -26,6 +26,25 @@ export function camerasFromKv(nc: NatsConnection): CamerasSource {
         out.push({ key, status, updatedAt: entry.created.toISOString() });
       }
       return out.sort((a, b) => a.key.localeCompare(b.key));
+    },
+  };
+}
+
+/** Per-epoch metrics the training step publishes on `signflow.runs.<run>.metrics`. */
+export function runMetricsFromNats(nc: NatsConnection): RunMetricsSource {
+  return {
+    subscribe(runId, onEpoch) {
+      const sub = nc.subscribe(subjects.runMetrics(runId), {
+        callback: (err, msg) => {
+          if (err) return;
+          try {
+            onEpoch(msg.json());
+          } catch {
+            // not JSON: not a metrics message
+          }
+        },
+      });
+      return () => sub.unsubscribe();
     },
   };
 }

@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { describeError, natsServiceConnectOptions, parseWith, registerApiPlugin, type SignflowConfig } from '@signflow/core';
 import { liveFeedPort } from '../live/stack-part.js';
-import { camerasFromKv } from './cameras.js';
+import { camerasFromKv, runMetricsFromNats } from './cameras.js';
 import { registerConsoleApi } from './api.js';
 import { ConsoleNotBuiltError } from './errors.js';
 import { registerConsoleStatic } from './static.js';
@@ -35,7 +35,7 @@ registerApiPlugin('console', async (app, ctx) => {
   registerConsoleApi(app, {
     runs: { getRun: async (runId) => parseWith(consoleRun, await ctx.getRun(runId), `run ${runId}`) as ConsoleRun },
     artifacts: ctx.artifacts,
-    ...(nc ? { cameras: camerasFromKv(nc) } : {}),
+    ...(nc ? { cameras: camerasFromKv(nc), liveMetrics: runMetricsFromNats(nc) } : {}),
     liveFeedUrl: `http://${ctx.config.api.host}:${liveFeedPort(ctx.config)}/live`,
   });
   try {

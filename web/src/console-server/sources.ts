@@ -28,3 +28,8 @@ export interface CamerasSource {
   /** Latest status document of every camera (the camera agents' KV heartbeats). */
   list(): Promise<{ key: string; status: unknown; updatedAt: string }[]>;
 }
+
+export interface RunMetricsSource {
+  /** Calls `onEpoch` with each per-epoch metrics message of the run as it is published; returns unsubscribe. */
+  subscribe(runId: string, onEpoch: (message: unknown) => void): () => void;
+}

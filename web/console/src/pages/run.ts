@@ -6,11 +6,12 @@ import { Dag, dagNodes, taskStatus } from '../components/dag.js';
 import { Card, ErrorBox, Json, Status, duration, useAsync, when } from '../components/ui.js';
 import { loadRunMetrics } from '../metrics.js';
 import { href } from '../router.js';
-import type { PipelineSpec, RunDetail, Step, StepValues } from '../types.js';
+import type { EpochMetrics, PipelineSpec, RunDetail, Step, StepValues } from '../types.js';
 
 /** The run's state, pushed by the server (SSE) until it ends; polled if the stream breaks. */
-function useLiveRun(runId: string): { run: RunDetail | undefined; error: unknown } {
+function useLiveRun(runId: string): { run: RunDetail | undefined; epochs: EpochMetrics[]; error: unknown } {
   const [run, setRun] = useState<RunDetail | undefined>(undefined);
+  const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
     let timer: ReturnType<typeof setInterval> | undefined;
@@ -18,6 +19,8 @@ function useLiveRun(runId: string): { run: RunDetail | undefined; error: unknown
       `/v1/runs/${encodeURIComponent(runId)}/stream`,
       (event, data) => {
         if (event === 'run') setRun(data as RunDetail);
+        // training epochs as they happen (before the step stores its metrics artifact)
+        if (event === 'epoch') setEpochs((list) => [...list.filter((e) => e.epoch !== (data as EpochMetrics).epoch), data as EpochMetrics].sort((a, b) => a.epoch - b.epoch));
       },
       (err) => {
         setError(err);
@@ -29,7 +32,7 @@ function useLiveRun(runId: string): { run: RunDetail | undefined; error: unknown
       if (timer) clearInterval(timer);
     };
   }, [runId]);
-  return { run, error };
+  return { run, epochs, error };
 }
 
 function Values({ values }: { values: StepValues }) {
@@ -68,7 +71,7 @@ function Logs({ runId, step }: { runId: string; step: Step }) {
 }
 
 export function RunPage({ runId }: { runId: string }) {
-  const { run, error } = useLiveRun(runId);
+  const { run, epochs: liveEpochs, error } = useLiveRun(runId);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const spec = useAsync(
@@ -89,7 +92,9 @@ export function RunPage({ runId }: { runId: string }) {
       setActionError(err);
     }
   };
-  const m = metrics.data;
+  const loaded = metrics.data;
+  const live = { epochs: liveEpochs, confusion: undefined, plots: [], scalars: {} };
+  const m = liveEpochs.length > 0 && (!loaded || loaded.epochs.length === 0) ? { ...(loaded ?? live), epochs: liveEpochs } : loaded;
   return html`<div class="page">
     <h1>Run <span data-testid="run-id">${run.runId}</span> <${Status} status=${run.status} /></h1>
     <div class="row muted">
