@@ -51,7 +51,7 @@ export const valueSets: Record<string, Record<string, unknown>> = {
   },
   external: {
     'nats.enabled': false,
-    'nats.externalUrl': 'nats://nats.shared.svc:4222',
+    'nats.externalUrl': 'nats://nats.shared.svc',
     'api.enabled': false,
     'transcriber.autoscaling.enabled': false,
     'networkPolicy.enabled': false,
