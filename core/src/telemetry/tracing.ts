@@ -136,3 +136,11 @@ export function setupTracing(options: TracingOptions): Tracing {
     [Symbol.asyncDispose]: shutdown,
   };
 }
+
+/**
+ * The tracer a module records with: the global provider's (a no-op until `setupTracing` enabled
+ * an exporter in this process), so library code needs no `@opentelemetry/api` import of its own.
+ */
+export function tracerFor(name: string): Tracer {
+  return trace.getTracer(name);
+}
