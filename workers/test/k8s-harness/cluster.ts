@@ -11,8 +11,6 @@ import { requireKubeTool } from './tools.js';
 /** kwok's Stage files: pods move Pending → Running → Succeeded/Failed by the rules there. */
 export const stagesFile = fileURLToPath(new URL('./kwok/stages.yaml', import.meta.url));
 
-export type TestUser = 'admin' | 'executor';
-
 export interface TestClusterOptions {
   /** Devices on the GPU node: its `nvidia.com/gpu` capacity and the DRA devices of its ResourceSlice. */
   gpus?: number;
@@ -27,9 +25,10 @@ export interface TestCluster {
   readonly nodes: { cpu: string; gpu: string };
   /** The DeviceClass of the GPU node's DRA devices. */
   readonly deviceClass: string;
-  /** Kubeconfig file for `user` (admin: system:masters; executor: no rights until a test binds some). */
-  kubeconfigPath(user?: TestUser): string;
-  kubeConfig(user?: TestUser): KubeConfig;
+  /** Kubeconfig file of the admin (system:masters, token auth). */
+  readonly kubeconfigPath: string;
+  /** A client config for the admin (a test that needs fewer rights makes a service-account token). */
+  kubeConfig(): KubeConfig;
   /** Creates a namespace (random name unless given) and waits for its default service account. */
   createNamespace(name?: string): Promise<string>;
   /** Replaces what kwok serves as every container's log (one line each). */
@@ -37,11 +36,6 @@ export interface TestCluster {
   /** Appends lines to it, as a running container would. */
   appendContainerLog(lines: readonly string[]): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-interface Credentials {
-  admin: string;
-  executor: string;
 }
 
 function criLines(lines: readonly string[]): string {
@@ -73,11 +67,11 @@ class ControlPlane implements TestCluster {
   readonly deviceClass = 'gpu.nvidia.com';
   server = '';
   caPem = '';
-  private readonly configs = new Map<TestUser, KubeConfig>();
+  private config: KubeConfig | undefined;
 
   constructor(
     private readonly temp: TempDir,
-    private readonly credentials: Credentials,
+    private readonly adminToken: string,
     private readonly timeoutMs: number,
   ) {}
 
@@ -89,18 +83,16 @@ class ControlPlane implements TestCluster {
     return join(this.dir, 'container.log');
   }
 
-  kubeconfigPath(user: TestUser = 'admin'): string {
-    return join(this.dir, `kubeconfig-${user}.yaml`);
+  get kubeconfigPath(): string {
+    return join(this.dir, 'kubeconfig.yaml');
   }
 
-  kubeConfig(user: TestUser = 'admin'): KubeConfig {
-    let kc = this.configs.get(user);
-    if (!kc) {
-      kc = new KubeConfig();
-      kc.loadFromFile(this.kubeconfigPath(user));
-      this.configs.set(user, kc);
+  kubeConfig(): KubeConfig {
+    if (!this.config) {
+      this.config = new KubeConfig();
+      this.config.loadFromFile(this.kubeconfigPath);
     }
-    return kc;
+    return this.config;
   }
 
   spawn(name: string, command: string, args: string[]): ManagedProcess {
@@ -120,7 +112,7 @@ class ControlPlane implements TestCluster {
     await writeFile(join(this.dir, 'sa.pub'), publicKey);
     await writeFile(
       join(this.dir, 'tokens.csv'),
-      `${this.credentials.admin},admin,admin,"system:masters"\n${this.credentials.executor},signflow-executor,signflow-executor,"signflow:executors"\n`,
+      `${this.adminToken},admin,admin,"system:masters"\n`,
       { mode: 0o600 },
     );
     await writeFile(this.logFile, '');
@@ -164,10 +156,9 @@ class ControlPlane implements TestCluster {
       this.caPem = await readFile(join(certDir, 'apiserver.crt'), 'utf8');
       return this.caPem.includes('END CERTIFICATE') ? true : undefined;
     });
-    await this.ready('kube-apiserver /readyz', apiserver, () => answers200(`${this.server}/readyz`, { ca: this.caPem, token: this.credentials.admin }));
-    await writeFile(this.kubeconfigPath('admin'), kubeconfigYaml(this.server, this.caPem, this.credentials.admin, 'admin'), { mode: 0o600 });
-    await writeFile(this.kubeconfigPath('executor'), kubeconfigYaml(this.server, this.caPem, this.credentials.executor, 'signflow-executor'), { mode: 0o600 });
-    const admin = this.kubeconfigPath('admin');
+    await this.ready('kube-apiserver /readyz', apiserver, () => answers200(`${this.server}/readyz`, { ca: this.caPem, token: this.adminToken }));
+    await writeFile(this.kubeconfigPath, kubeconfigYaml(this.server, this.caPem, this.adminToken, 'admin'), { mode: 0o600 });
+    const admin = this.kubeconfigPath;
 
     const kcm = this.spawn('kube-controller-manager', requireKubeTool('kube-controller-manager'), [
       `--kubeconfig=${admin}`,
@@ -305,8 +296,7 @@ class ControlPlane implements TestCluster {
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const temp = await tempDir('signflow-k8s-');
   await mkdir(join(temp.path, 'etcd'), { recursive: true });
-  const credentials = { admin: randomBytes(16).toString('hex'), executor: randomBytes(16).toString('hex') };
-  const cluster = new ControlPlane(temp, credentials, options.startTimeoutMs ?? 60_000);
+  const cluster = new ControlPlane(temp, randomBytes(16).toString('hex'), options.startTimeoutMs ?? 60_000);
   try {
     await cluster.start(options.gpus ?? 4);
     return cluster;

@@ -1,2 +1,2 @@
-export { startTestCluster, stagesFile, type TestCluster, type TestClusterOptions, type TestUser } from './cluster.js';
+export { startTestCluster, stagesFile, type TestCluster, type TestClusterOptions } from './cluster.js';
 export { findKubeTool, requireKubeTool, kubeToolPins, type KubeToolName } from './tools.js';
