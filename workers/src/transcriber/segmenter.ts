@@ -13,6 +13,8 @@ export const segmenterOptionsSchema = z
     endFrames: z.number().int().min(1).max(60).default(4),
     minFrames: z.number().int().min(1).max(300).default(8),
     maxFrames: z.number().int().min(2).max(900).default(120),
+    /** A sign is also closed once it spans this long (low frame rates: the edge extracts few frames per second). */
+    maxDurationMs: z.number().int().min(100).max(60_000).default(4000),
     /** A partial caption every this many frames of a sign under way. */
     partialEvery: z.number().int().min(1).max(300).default(6),
   })
@@ -40,6 +42,7 @@ export class Segmenter<T> {
   private activeRun = 0;
   private started = false;
   private sinceLastPartial = 0;
+  private firstTimeMs = Number.NaN;
 
   constructor(private readonly options: SegmenterOptions) {}
 
@@ -48,15 +51,19 @@ export class Segmenter<T> {
     return this.frames.length > 0;
   }
 
-  /** Feeds one frame; returns what happened (nothing, a partial, a final or a dropped candidate). */
-  push(item: T, active: boolean): SegmentEvent<T> | undefined {
+  /**
+   * Feeds one frame (with its capture time in ms, when known); returns what happened (nothing,
+   * a partial, a final or a dropped candidate).
+   */
+  push(item: T, active: boolean, timeMs = Number.NaN): SegmentEvent<T> | undefined {
     const o = this.options;
     if (active) {
       this.inactiveRun = 0;
       this.activeRun++;
+      if (this.frames.length === 0) this.firstTimeMs = timeMs;
       this.frames.push(item);
       if (!this.started && this.activeRun >= o.startFrames) this.started = true;
-      if (this.started && this.frames.length >= o.maxFrames) return this.finish();
+      if (this.started && (this.frames.length >= o.maxFrames || timeMs - this.firstTimeMs >= o.maxDurationMs)) return this.finish();
       if (this.started && this.frames.length >= o.minFrames) {
         this.sinceLastPartial++;
         if (this.sinceLastPartial >= o.partialEvery || this.frames.length === o.minFrames) {
@@ -95,6 +102,7 @@ export class Segmenter<T> {
     this.activeRun = 0;
     this.started = false;
     this.sinceLastPartial = 0;
+    this.firstTimeMs = Number.NaN;
     return event;
   }
 }

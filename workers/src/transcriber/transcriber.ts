@@ -233,12 +233,13 @@ class RigRun {
     if (packet && this.accept(packet)) {
       this.counters.packets++;
       const item: FrameItem = { features: packetFeatures(packet), captureTimeNs: packet.captureTimeNs, streamSeq: msg.seq };
-      const event = this.segmenter.push(item, handsRaised(packet));
+      const captureMs = Number(BigInt(packet.captureTimeNs) / 1_000_000n);
+      const event = this.segmenter.push(item, handsRaised(packet), captureMs);
       if (event) this.logger.debug({ event: event.type, frames: event.frames.length, seq: msg.seq }, 'segment event');
       if (event?.type === 'partial') await this.publish('partial', event.frames);
       else if (event?.type === 'final') await this.publish('final', event.frames);
       else if (event?.type === 'dropped') this.counters.dropped++;
-      const lag = this.now() - Number(BigInt(packet.captureTimeNs) / 1_000_000n);
+      const lag = this.now() - captureMs;
       this.counters.lagMs = lag;
       this.counters.maxLagMs = Math.max(this.counters.maxLagMs, lag);
       this.lags.push(lag);

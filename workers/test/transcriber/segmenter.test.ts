@@ -57,3 +57,14 @@ test('bad segmenter options are rejected with the field named', () => {
   assert.equal(result.success, false);
   assert.equal(result.error?.issues[0]?.path[0], 'endFrames');
 });
+
+test('at a low frame rate a sign is closed once it spans maxDurationMs', () => {
+  const seg = new Segmenter<number>(segmenterOptionsSchema.parse({ startFrames: 2, minFrames: 3, partialEvery: 100, maxDurationMs: 2000 }));
+  const events = [0, 1, 2, 3, 4, 5, 6].map((i) => seg.push(i, true, i * 500)).filter((e) => e !== undefined);
+  // Frames at 0, 500, ..., 2000 ms: the fifth spans 2 s and closes the sign; the next starts a new one.
+  assert.deepEqual(
+    events.filter((e) => e.type === 'final').map((e) => e.frames),
+    [[0, 1, 2, 3, 4]],
+  );
+  assert.equal(seg.open, true);
+});
