@@ -5,6 +5,8 @@ export interface DagNode {
   id: string;
   label: string;
   kind: Task['kind'];
+  /** The component a component task runs. */
+  component?: string | undefined;
   deps: string[];
   status?: string | undefined;
 }
@@ -28,6 +30,7 @@ export function dagNodes(tasks: Record<string, Task>, statusOf: (task: string) =
       id,
       label: task.displayName ?? id,
       kind: task.kind,
+      component: task.component,
       deps: [...deps].filter((d) => d in tasks),
       status: statusOf(id),
     };
@@ -42,6 +45,13 @@ export function taskStatus(steps: { stepPath: string; status: string }[], task: 
   for (const st of ['failed', 'running', 'cancelled']) if (has(st)) return st;
   if (mine.every((s) => ['succeeded', 'cached', 'reused'].includes(s.status))) return mine.length === 1 ? (mine[0]?.status ?? 'succeeded') : 'succeeded';
   return mine.find((s) => !['succeeded', 'cached', 'reused'].includes(s.status))?.status;
+}
+
+/** A spec (no run) shows what each task is; a run shows its state. */
+function subtitle(n: DagNode): string {
+  const what = n.kind === 'component' ? (n.component ?? 'component') : n.kind;
+  if (n.status === undefined && n.kind === 'component') return what;
+  return n.kind === 'component' ? (n.status ?? 'pending') : `${what} · ${n.status ?? 'pending'}`;
 }
 
 const W = 168;
@@ -91,7 +101,7 @@ export function Dag({ nodes, selected, onSelect }: { nodes: DagNode[]; selected?
           transform=${`translate(${p.x},${p.y})`} onClick=${() => onSelect?.(n.id)}>
         <rect width=${W} height=${H} rx="8" />
         <text x="12" y="19" class="label">${n.label.length > 20 ? n.label.slice(0, 19) + '…' : n.label}</text>
-        <text x="12" y="35" class="sub">${n.kind === 'component' ? (n.status ?? 'pending') : `${n.kind} · ${n.status ?? 'pending'}`}</text>
+        <text x="12" y="35" class="sub">${subtitle(n)}</text>
       </g>`;
     })}
   </svg>`;

@@ -106,8 +106,8 @@ export function RunPage({ runId }: { runId: string }) {
     <${ErrorBox} error=${actionError ?? error} />
     ${run.error ? html`<div class="error">${run.error}</div>` : null}
     <${Card} title="Graph" id="graph">
-      ${spec.data ? html`<div class="scroll"><${Dag} nodes=${dagNodes(spec.data.dag.tasks, (t) => taskStatus(steps, t))} selected=${selected} onSelect=${setSelected} /></div>` : html`<${ErrorBox} error=${spec.error} />`}
-      ${spec.data?.exitHandler ? html`<h3>Exit handler</h3><div class="scroll"><${Dag} nodes=${dagNodes(spec.data.exitHandler.tasks, (t) => taskStatus(steps, t))} selected=${selected} onSelect=${setSelected} /></div>` : null}
+      ${spec.data ? html`<div class="scroll"><${Dag} nodes=${dagNodes(spec.data.dag.tasks, (t) => taskStatus(steps, t) ?? 'pending')} selected=${selected} onSelect=${setSelected} /></div>` : html`<${ErrorBox} error=${spec.error} />`}
+      ${spec.data?.exitHandler ? html`<h3>Exit handler</h3><div class="scroll"><${Dag} nodes=${dagNodes(spec.data.exitHandler.tasks, (t) => taskStatus(steps, t) ?? 'pending')} selected=${selected} onSelect=${setSelected} /></div>` : null}
     </${Card}>
     <div class="split">
       <${Card} title="Steps">
