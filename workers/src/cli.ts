@@ -1,0 +1,11 @@
+import type { Command } from 'commander';
+import type { CliContext } from '@signflow/core';
+import { registerModelCommands } from './registry/cli.js';
+import { registerExtractCommands, registerTranscribeCommands } from './transcriber/cli.js';
+
+/** The `./cli` hook the signflow CLI calls: model registry, transcriber and extraction commands. */
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerModelCommands(program, ctx);
+  registerTranscribeCommands(program, ctx);
+  registerExtractCommands(program, ctx);
+}
