@@ -152,6 +152,12 @@ await test('an image that cannot be pulled fails fast with a clear message, and 
   assert.match(outcome.status === 'failed' ? outcome.reason : '', /image registry\.example\/signflow\/missing:0\.0\.0 cannot be pulled \(ErrImagePull.*check the image name and tag/);
   const name = await jobOf(env.namespace, step.runId);
   await waitFor('the Job gone', async () => ((await batch.listNamespacedJob({ namespace: env.namespace })).items.some((j) => j.metadata?.name === name) ? undefined : true), { timeoutMs: 20_000 });
+  // With a grace period, the failure waits it out even when the pod's status no longer changes.
+  await using patient = await executorIn({ imagePullGraceMs: 1500 });
+  const waited = Date.now();
+  const late = await patient.executor.run(launch({ image: 'registry.example/signflow/missing:0.0.0' }, { SIGNFLOW_SIM_OUTCOME: 'image-pull' }), recordingContext());
+  assert.equal(late.status, 'failed');
+  assert.ok(Date.now() - waited >= 1500);
 });
 
 await test('logs stream while the step runs and are kept after its pod is deleted', async () => {

@@ -45,8 +45,12 @@ export function runStepFollower(p: FollowParams): Promise<StepOutcome> {
     let lastKey = '';
     let pullFailingSince: number | undefined;
     const beat = (details: Record<string, unknown>): void => p.ctx.heartbeat({ job: p.jobName, ...details });
-    // Liveness while nothing changes (a long training step); changes beat at once below.
-    const timer = setInterval(() => beat(lastState), p.options.heartbeatIntervalMs);
+    // Liveness while nothing changes (a long training step); changes beat at once below. A pod
+    // stuck in image pull back-off may not change again: its grace is checked here too.
+    const timer = setInterval(() => {
+      beat(lastState);
+      if (pullFailingSince !== undefined) onSnapshot(p.watch.snapshot(p.jobName));
+    }, p.options.heartbeatIntervalMs);
     let unsubscribe: () => void = () => undefined;
 
     const cleanup = (): void => {
