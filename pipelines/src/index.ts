@@ -13,3 +13,4 @@ export * from './run/activities.js';
 export * from './runs/store.js';
 export * from './runs/service.js';
 export * from './runs/lineage.js';
+export * from './catalog/sign-recognition.js';

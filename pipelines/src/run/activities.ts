@@ -122,6 +122,12 @@ export function createActivities(deps: ActivityDeps) {
       runs.recordArtifact(v.ref);
       runs.addEdge({ from: step, to: lineageNode.artifact(v.ref.sha256), relation: 'produced', runId: inv.runId });
     }
+    // A step that outputs a model `name` and integer `version` registered a model version.
+    const name = outputs['name'];
+    const version = outputs['version'];
+    if (name?.kind === 'parameter' && typeof name.value === 'string' && version?.kind === 'parameter' && Number.isInteger(version.value)) {
+      runs.addEdge({ from: step, to: lineageNode.model(name.value, String(version.value)), relation: 'registered-as', runId: inv.runId });
+    }
   };
 
   const finish = (inv: StepInvocation, result: StepResult, status: 'succeeded' | 'cached' | 'reused'): StepResult => {

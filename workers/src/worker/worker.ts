@@ -34,7 +34,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
   const runs = new RunStore(paths.runIndex);
   const store = new LocalArtifactStore(paths.artifacts);
   const executor = options.executor ?? new LocalExecutor({ workRoot: paths.work, pathPrepend: [stepBinDir] });
-  const activities = { ...options.extraActivities, ...createActivities({ executor, store, runs, logger, heartbeatIntervalMs: 1000 }) };
+  const activities = { ...options.extraActivities, ...createActivities({ executor, store, runs, logger, heartbeatIntervalMs: 1000, stepEnv: { SIGNFLOW_DATA_DIR: options.dataDir } }) };
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   let worker: Worker;
   try {

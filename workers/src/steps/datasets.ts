@@ -1,0 +1,60 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseWith } from '@signflow/core';
+import { Dataset, DatasetStore, importSource, openKeypointCsv, openMsl150, splitDataset, type ImportSource, type WrittenVersion } from '@signflow/datasets';
+import { registerStep, type StepContext } from './registry.js';
+
+/**
+ * Dataset steps over @signflow/datasets (the same functions `signflow dataset import|split` use):
+ * versions live in the dataset store under SIGNFLOW_DATA_DIR; the step outputs the version id
+ * (what training steps take) and the version's manifest as a `dataset` artifact, so lineage
+ * has a dataset node with the version's content hashes.
+ */
+function store(): DatasetStore {
+  const dataDir = process.env['SIGNFLOW_DATA_DIR'];
+  if (!dataDir) throw new Error('SIGNFLOW_DATA_DIR is not set: the pipeline worker passes its data dir to every step');
+  return DatasetStore.local(dataDir);
+}
+
+async function versionOutputs(ctx: StepContext, v: WrittenVersion) {
+  const manifest = await ctx.store.putBytes(JSON.stringify(v.manifest, null, 2), 'dataset', {
+    datasetVersion: v.id,
+    name: v.manifest.name,
+    samples: v.manifest.sampleCount,
+    classes: v.manifest.labels.length,
+  });
+  ctx.log(`dataset ${v.manifest.name}@${v.id}: ${v.manifest.sampleCount} samples, ${v.manifest.labels.length} classes`);
+  return {
+    parameters: { dataset: v.id, samples: v.manifest.sampleCount, classes: v.manifest.labels.length },
+    artifacts: { manifest },
+  };
+}
+
+const importParams = z.object({
+  kind: z.enum(['keypoint-csv', 'msl150']),
+  path: z.string().min(1),
+  name: z.string().min(1),
+  labels: z.string().min(1).optional(),
+  fps: z.number().int().positive().optional(),
+});
+
+registerStep('datasets.import', async (ctx) => {
+  const p = parseWith(importParams, ctx.parameters, 'datasets.import parameters');
+  const path = resolve(p.path);
+  const source: ImportSource =
+    p.kind === 'keypoint-csv' ? await openKeypointCsv(path, p.labels ? { labelsFile: resolve(p.labels) } : {}) : await openMsl150(path, p.fps ? { fps: p.fps } : {});
+  const version = await importSource(source, { store: store(), name: p.name, onProgress: (done, total) => done % 500 === 0 && ctx.log(`imported ${done}${total ? `/${total}` : ''}`) });
+  if (version.skipped) ctx.log(`skipped ${version.skipped} bad items`);
+  return versionOutputs(ctx, version);
+});
+
+const splitParams = z.object({ dataset: z.string().min(1), k: z.number().int().min(2).max(20).default(5), seed: z.number().int().min(0).default(0) });
+
+registerStep('datasets.split', async (ctx) => {
+  const p = parseWith(splitParams, ctx.parameters, 'datasets.split parameters');
+  const s = store();
+  const dataset = await Dataset.open(s, await s.resolve(p.dataset));
+  const version = await splitDataset(dataset, { store: s, k: p.k, seed: p.seed });
+  ctx.log(`split ${p.dataset} into ${p.k} folds by ${version.split.method}`);
+  return versionOutputs(ctx, version);
+});
