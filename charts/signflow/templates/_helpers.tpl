@@ -59,22 +59,24 @@ imagePullSecrets:
 {{- end }}
 {{- end -}}
 
-{{/* Environment every signflow service gets. */}}
+{{/* Environment every signflow service gets (names of core's config; see core/src/config/load.ts). */}}
 {{- define "signflow.env" -}}
+{{- if and .Values.nats.enabled .Values.cameraAgents.rigs }}
+# NATS has users once camera rigs have credentials: signflow's own comes first, so the URL can use it.
+- name: SIGNFLOW_NATS_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ include "signflow.fullname" . }}-nats-internal, key: password } }
+- name: SIGNFLOW_NATS_URL
+  value: {{ printf "nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@%s-nats.%s.svc:4222" (include "signflow.fullname" .) .Release.Namespace | quote }}
+{{- else }}
 - name: SIGNFLOW_NATS_URL
   value: {{ include "signflow.natsUrl" . | quote }}
+{{- end }}
 - name: SIGNFLOW_TEMPORAL_ADDRESS
   value: {{ include "signflow.temporalAddress" . | quote }}
 - name: SIGNFLOW_TEMPORAL_NAMESPACE
   value: {{ .Values.temporal.namespace | quote }}
 - name: SIGNFLOW_DATA_DIR
   value: /var/lib/signflow
-{{- if and .Values.nats.enabled .Values.cameraAgents.rigs }}
-- name: SIGNFLOW_NATS_USER
-  value: signflow
-- name: SIGNFLOW_NATS_PASSWORD
-  valueFrom: { secretKeyRef: { name: {{ include "signflow.fullname" . }}-nats-internal, key: password } }
-{{- end }}
 {{- end -}}
 
 {{/* Writable places on a read-only root filesystem. */}}
