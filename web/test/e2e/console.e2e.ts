@@ -7,12 +7,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
-import { createLogger, loadConfig, LocalArtifactStore, TokenStore, registerApiAuth } from '@signflow/core';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { createLogger, kvBuckets, loadConfig, LocalArtifactStore, streams, subjects, toCaptureTimeNs, TokenStore, registerApiAuth, type Caption } from '@signflow/core';
 import { pipelinesDataPaths, RunService, RunStore } from '@signflow/pipelines';
 import { stackParts as workerParts } from '@signflow/workers/stack-parts';
-import { quietTemporalRuntime, startTestTemporal, tempDir } from '@signflow/testkit';
+import { quietTemporalRuntime, startTestNats, startTestTemporal, tempDir } from '@signflow/testkit';
+import { startLiveFeed } from '../../src/live/server.js';
 import { createApiServer } from '../../../pipelines/src/api/server.js';
-import { registerConsoleApi, registerConsoleStatic } from '../../src/console-server/index.js';
+import { camerasFromKv, registerConsoleApi, registerConsoleStatic } from '../../src/console-server/index.js';
 import { trainDemo } from './fixtures/pipeline.js';
 
 const shots = fileURLToPath(new URL('../../../test-artifacts/console/', import.meta.url));
@@ -22,11 +26,27 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 }
 
-test('console: sign in, submit a run, watch its DAG live, read step logs and curves, compare two runs; a viewer cannot submit', { timeout: 240_000 }, async () => {
+function caption(label: string): Caption {
+  const end = Date.now();
+  return {
+    v: 1, rig: 'demo-rig', kind: 'final', segment: 's1', index: 0, label, confidence: 0.93, alternatives: [],
+    startCaptureTimeNs: toCaptureTimeNs(end - 900), endCaptureTimeNs: toCaptureTimeNs(end), frames: 27, cameras: ['front'],
+    model: { name: 'signs', version: '1' }, emittedAtMs: end,
+  };
+}
+
+test('console: sign in, submit a run, watch its DAG live, read step logs and curves, compare two runs, fleet and live captions; a viewer cannot submit', { timeout: 240_000 }, async () => {
   mkdirSync(shots, { recursive: true });
   quietTemporalRuntime();
   await using temporal = await startTestTemporal();
   await using data = await tempDir('signflow-console-');
+  // NATS with a camera heartbeat and a kept caption; the live feed page the console embeds
+  await using nats = await startTestNats();
+  const nc = await connect({ servers: nats.url });
+  await jetstreamManager(nc).then((jsm) => jsm.streams.add({ name: streams.captions, subjects: [subjects.allCaptions], storage: StorageType.File }));
+  await (await new Kvm(nc).create(kvBuckets.cameras)).put('demo-rig.front', JSON.stringify({ state: 'streaming', fps: 24.8, frames: 1200, dropped: 3 }));
+  await nc.request(subjects.captions('demo-rig'), JSON.stringify(caption('HELLO')));
+  const feed = await startLiveFeed({ nc, host: '127.0.0.1', port: 0 });
   const config = loadConfig({ env: {}, overrides: { dataDir: data.path, api: { port: 0 }, temporal: { namespace: temporal.namespace } } }).config;
   const logger = createLogger('console-e2e');
   const parts = await Promise.all(workerParts(config).map((part) => part.start({ config, natsUrl: '', temporalAddress: temporal.address, logger })));
@@ -41,7 +61,7 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
   const operator = (await tokens.create({ name: 'e2e-operator', role: 'operator' })).token;
   const viewer = (await tokens.create({ name: 'e2e-viewer', role: 'viewer' })).token;
   registerApiAuth(app, { verifier: tokens });
-  registerConsoleApi(app, { runs: service, artifacts: store, pollMs: 250 });
+  registerConsoleApi(app, { runs: service, artifacts: store, pollMs: 250, cameras: camerasFromKv(nc), liveFeedUrl: `${feed.url}/live` });
   registerConsoleStatic(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -122,6 +142,16 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
     await page.locator('svg.dag g.node[data-task=evaluate]').waitFor();
     await shot(page, '06-pipeline-dag');
 
+    // the camera fleet and the live captions
+    await page.goto(`${base}/console/#/cameras`);
+    await page.getByTestId('cameras-table').locator('tr', { hasText: 'demo-rig.front' }).waitFor();
+    await shot(page, '07-cameras');
+    await page.goto(`${base}/console/#/live`);
+    const live = page.frameLocator('iframe.live');
+    await live.locator('a[href="/live/demo-rig"]').click();
+    await live.getByText('HELLO').first().waitFor();
+    await shot(page, '08-live');
+
     // a viewer sees runs but the API refuses its submit, and the console says why
     await page.getByLabel('API token').fill(viewer);
     await page.getByRole('button', { name: 'Change' }).click();
@@ -130,7 +160,7 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
     await page.locator('[data-testid=submit-form] select[name=pipeline] option', { hasText: 'train-demo' }).waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('alert').filter({ hasText: 'needs the operator role' }).waitFor();
-    await shot(page, '07-viewer-refused');
+    await shot(page, '09-viewer-refused');
     assert.equal(runs.listRuns({}).runs.length, 2, 'the viewer started nothing');
   } catch (err) {
     await failureShot?.();
@@ -141,5 +171,7 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
     for (const part of parts) await part.stop();
     await connection.close();
     runs.close();
+    await feed.close();
+    await nc.close();
   }
 });
