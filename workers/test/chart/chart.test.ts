@@ -76,6 +76,7 @@ await test('the GPU extraction pool has its own selector, toleration, GPU limit 
   assert.ok(gpu?.tolerations?.some((t) => t.key === 'nvidia.com/gpu'));
   assert.equal(String(gpu?.containers[0]?.resources?.limits?.['nvidia.com/gpu']), '1');
   assert.match(gpu?.containers[0]?.image ?? '', /^ghcr\.io\/signflow\/signflow-gpu:/);
+  assert.deepEqual(gpu?.containers[0]?.args, ['--rig', 'default']);
   const cpu = find<V1Deployment>(objects, 'Deployment', 'demo-signflow-extraction-cpu').spec?.template.spec;
   assert.equal(cpu?.nodeSelector, undefined);
   assert.equal(cpu?.containers[0]?.resources?.limits?.['nvidia.com/gpu'], undefined);
@@ -105,7 +106,7 @@ await test('extraction pools and the transcriber scale on CPU by default, on Jet
   const scaled = keda.filter((o) => o.kind === 'ScaledObject') as (KubernetesObject & { spec: { triggers: { type: string; metadata: Record<string, string> }[] } })[];
   assert.equal(scaled.length, 2);
   assert.ok(scaled.every((s) => s.spec.triggers[0]?.type === 'nats-jetstream'));
-  assert.deepEqual(scaled.map((s) => s.spec.triggers[0]?.metadata['stream']).sort(), ['SIGNFLOW_FRAMES', 'SIGNFLOW_FUSED']);
+  assert.deepEqual(scaled.map((s) => `${s.spec.triggers[0]?.metadata['stream']}/${s.spec.triggers[0]?.metadata['consumer']}`).sort(), ['SIGNFLOW_FRAMES/extract-default', 'SIGNFLOW_LANDMARKS/transcriber-default']);
 });
 
 await test('NetworkPolicies deny ingress by default and open only NATS, the API and the bundled Temporal', () => {
