@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { createLogger, LocalArtifactStore, loadConfig, percentile, reportFigure } from '@signflow/core';
+import { createLogger, LocalArtifactStore, percentile, reportFigure } from '@signflow/core';
 import { quietTemporalRuntime, startTestTemporal, tempDir, waitFor } from '@signflow/testkit';
 import { component, pipeline, pipelinesDataPaths, RunService, RunStore, runWorkflowPath } from '../src/index.js';
 import { createApiServer } from '../src/api/server.js';

@@ -11,7 +11,7 @@ export function stackParts(config: SignflowConfig): StackPart[] {
       async start(ctx) {
         const api = await startApiServer({ config: ctx.config, temporalAddress: ctx.temporalAddress, logger: ctx.logger.child({ part: 'api' }) });
         ctx.logger.info({ url: api.url }, 'pipelines API ready');
-        return { endpoint: api.url, pid: process.pid, extra: { openapi: `${api.url}/openapi.json` }, stop: api.close };
+        return { endpoint: api.url, pid: process.pid, extra: { openapi: `${api.url}/openapi.json` }, stop: () => api.close() };
       },
     },
   ];

@@ -106,9 +106,7 @@ export function evaluateCondition(c: Condition, scope: Scope): boolean | Unavail
     default: {
       const comparable = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
       if (!comparable) return false;
-      const x = a as number | string;
-      const y = b as number | string;
-      return c.op === '<' ? x < y : c.op === '<=' ? x <= y : c.op === '>' ? x > y : x >= y;
+      return c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : a >= b;
     }
   }
 }

@@ -13,10 +13,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RunActivities } from './activities.js';
-import { RUN_FAILED, STEP_FAILED, STEP_INPUT_ERROR, type PipelineRunInput, type PipelineRunResult, type RunEvent, type StepValues } from './contracts.js';
+import { RUN_FAILED, STEP_FAILED, STEP_INPUT_ERROR, type PipelineRunInput, type PipelineRunResult, type RunEvent, type StepValue, type StepValues } from './contracts.js';
 import { childPath, taskDependencies, topologicalOrder } from '../spec/graph.js';
 import type { Binding, ComponentSpec, ComponentTask, DagSpec, ParallelForTask, PipelineSpec, TaskSpec } from '../spec/schema.js';
-import { evaluateCondition, isUnavailable, plain, resolveBinding, resolveInputs, type Scope, type TaskResult } from './values.js';
+import { evaluateCondition, isUnavailable, plain, resolveBinding, resolveInputs, type Scope, type TaskResult, type Unavailable } from './values.js';
 
 const { recordRunEvent } = proxyLocalActivities<RunActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '5s' } });
 
@@ -96,7 +96,7 @@ async function runParallelFor(state: RunState, task: ParallelForTask, name: stri
   if (isUnavailable(items)) return { status: 'skipped', reason: items.unavailable };
   const list = plain(items);
   if (!Array.isArray(list)) return { status: 'failed', error: `${stepPath}: items is not an array` };
-  const iterations: { result: TaskResult; scope: Scope }[] = new Array(list.length);
+  const iterations: { result: TaskResult; scope: Scope }[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < list.length) {
@@ -116,8 +116,8 @@ async function runParallelFor(state: RunState, task: ParallelForTask, name: stri
   return { status: 'succeeded', outputs };
 }
 
-function valueOrUndefined<T>(v: T | { unavailable: string } | undefined): T | undefined {
-  return v !== undefined && typeof v === 'object' && v !== null && 'unavailable' in v ? undefined : (v as T | undefined);
+function valueOrUndefined(v: StepValue | Unavailable | undefined): StepValue | undefined {
+  return isUnavailable(v) ? undefined : v;
 }
 
 function groupOutputs(bindings: Record<string, Binding>, scope: Scope): StepValues {

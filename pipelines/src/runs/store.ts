@@ -257,11 +257,15 @@ export class RunStore {
   listRuns(q: ListRunsQuery): { runs: RunRow[]; nextPageToken: string | undefined } {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.pipeline) (where.push('pipeline = ?'), args.push(q.pipeline));
-    if (q.experiment) (where.push('experiment = ?'), args.push(q.experiment));
-    if (q.status) (where.push('status = ?'), args.push(q.status));
-    if (q.since) (where.push('created_at >= ?'), args.push(ms(q.since)));
-    if (q.until) (where.push('created_at < ?'), args.push(ms(q.until)));
+    const filter = (clause: string, value: string | number): void => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (q.pipeline) filter('pipeline = ?', q.pipeline);
+    if (q.experiment) filter('experiment = ?', q.experiment);
+    if (q.status) filter('status = ?', q.status);
+    if (q.since) filter('created_at >= ?', ms(q.since));
+    if (q.until) filter('created_at < ?', ms(q.until));
     if (q.pageToken) {
       const [at, id] = Buffer.from(q.pageToken, 'base64url').toString('utf8').split('\n');
       where.push('(created_at < ? OR (created_at = ? AND run_id < ?))');
