@@ -44,7 +44,7 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
   await using nats = await startTestNats();
   const nc = await connect({ servers: nats.url });
   await jetstreamManager(nc).then((jsm) => jsm.streams.add({ name: streams.captions, subjects: [subjects.allCaptions], storage: StorageType.File }));
-  await (await new Kvm(nc).create(kvBuckets.cameras)).put('demo-rig.front', JSON.stringify({ state: 'streaming', fps: 24.8, frames: 1200, dropped: 3 }));
+  await (await new Kvm(nc).create(kvBuckets.cameras)).put('demo-rig.front', JSON.stringify({ rig: 'demo-rig', camera: 'front', role: 'front', state: 'streaming', fps: 24.8, framesCaptured: 1203, framesSent: 1200, dropped: 3, buffered: 0, restarts: 0, lastError: null }));
   await nc.request(subjects.captions('demo-rig'), JSON.stringify(caption('HELLO')));
   const feed = await startLiveFeed({ nc, host: '127.0.0.1', port: 0 });
   const config = loadConfig({ env: {}, overrides: { dataDir: data.path, api: { port: 0 }, temporal: { namespace: temporal.namespace } } }).config;

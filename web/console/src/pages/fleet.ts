@@ -60,11 +60,16 @@ export function CamerasPage() {
   const list = useAsync(() => get<{ cameras: { key: string; status: Record<string, unknown>; updatedAt: string }[] }>('/v1/cameras'), []);
   return html`<div class="page"><h1>Cameras</h1><${ErrorBox} error=${list.error} />
     <${Card} title="Fleet status"><div class="row"><button onClick=${() => list.reload()}>Refresh</button></div>
-      <table data-testid="cameras-table"><thead><tr><th>rig.camera</th><th>state</th><th>fps</th><th>frames</th><th>dropped</th><th>last heartbeat</th></tr></thead><tbody>
+      <table data-testid="cameras-table"><thead><tr><th>rig.camera</th><th>role</th><th>state</th><th>fps</th><th>captured</th><th>sent</th><th>dropped</th><th>buffered</th><th>restarts</th><th>last error</th><th>last heartbeat</th></tr></thead><tbody>
         ${(list.data?.cameras ?? []).map((c) => {
           const s = c.status;
-          const num = (k: string): number | undefined => { const v = s[k]; return typeof v === 'number' ? v : undefined; };
-          return html`<tr><td>${c.key}</td><td><${Status} status=${text(s['state'] ?? s['status'])} /></td><td>${num('fps')?.toFixed(1) ?? '—'}</td><td>${num('frames') ?? num('published') ?? '—'}</td><td>${num('dropped') ?? '—'}</td><td>${when(c.updatedAt)}</td></tr>`;
+          const num = (k: string): number | undefined => {
+            const v = s[k];
+            return typeof v === 'number' ? v : undefined;
+          };
+          return html`<tr><td>${c.key}</td><td>${text(s['role'] ?? '—')}</td><td><${Status} status=${text(s['state'])} /></td><td>${num('fps')?.toFixed(1) ?? '—'}</td>
+            <td>${num('framesCaptured') ?? '—'}</td><td>${num('framesSent') ?? '—'}</td><td>${num('dropped') ?? '—'}</td><td>${num('buffered') ?? '—'}</td><td>${num('restarts') ?? '—'}</td>
+            <td class="muted">${typeof s['lastError'] === 'string' ? s['lastError'] : ''}</td><td>${when(c.updatedAt)}</td></tr>`;
         })}
       </tbody></table>
       ${list.data && list.data.cameras.length === 0 ? html`<p class="muted">No camera agent has reported yet: <code>signflow camera run rig.yaml</code>.</p>` : null}
