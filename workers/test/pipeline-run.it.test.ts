@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { startHarness } from './helpers/harness.js';
 import { numbersPipeline } from './fixtures/pipelines.js';
@@ -32,4 +34,12 @@ test('a pipeline with artifacts, a nested pipeline, parallelFor, a condition and
   const graph = h.service.lineage(numbers.ref.sha256.slice(0, 10));
   assert.ok(graph.upstream.some((e) => e.from === `step:${runId}/prep.make-numbers` && e.relation === 'produced'));
   assert.ok(graph.downstream.some((e) => e.to === `step:${runId}/sum-file` && e.relation === 'consumed'));
+
+  // A cache hit whose artifact is gone from the store is a miss: the step runs again.
+  await rm(fileURLToPath(numbers.ref.uri), { force: true });
+  const third = await h.service.submit({ spec: numbersPipeline.compile(), parameters: { count: 5, items: [2, 3, 4] } });
+  const rerun = await h.waitForRun(third.runId, ['succeeded', 'failed']);
+  assert.equal(rerun.status, 'succeeded', rerun.error ?? '');
+  assert.equal(rerun.steps.find((s) => s.stepPath === 'prep.make-numbers')?.status, 'succeeded');
+  assert.equal(rerun.steps.find((s) => s.stepPath === 'squares[0].square')?.status, 'cached');
 });

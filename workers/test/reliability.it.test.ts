@@ -67,6 +67,7 @@ test('cancel kills the step process and its children; later steps do not run', a
   const { runId } = await h.service.submit({ spec: sleepPipeline(120, pidFile).compile() });
   const pids = await pidsFrom(pidFile);
   assert.ok(pids.every(alive));
+  await waitFor('the log to show the step running', async () => ((await h.service.stepLogs(runId, 'sleeper')).text.includes('tick 1') ? true : undefined), { timeoutMs: 10_000 });
   await h.service.cancel(runId);
   const run = await h.waitForRun(runId, ['cancelled', 'failed', 'succeeded'], 30_000);
   assert.equal(run.status, 'cancelled');
