@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BatchV1Api, CoreV1Api, ResourceV1Api, type V1Pod } from '@kubernetes/client-node';
 import type { StepLaunch } from '@signflow/pipelines';
 import { waitFor } from '@signflow/testkit';
-import { KubernetesExecutor, KubernetesStepCancelledError } from '../../src/executors/kubernetes/index.js';
+import { KubernetesApiError, KubernetesExecutor, KubernetesStepCancelledError } from '../../src/executors/kubernetes/index.js';
 import { startTestCluster } from '../k8s-harness/index.js';
 import { recordingContext } from './context.js';
 
@@ -212,4 +212,11 @@ await test('a retried try of a step (same attempt, as Temporal retries) deletes 
   await waitFor('the first attempt gone', async () => ((await batch.listNamespacedJob({ namespace: env.namespace })).items.some((j) => j.metadata?.name === firstName) ? undefined : true), { timeoutMs: 20_000 });
   abandoned.abort();
   await firstRun;
+});
+
+await test('a Job the API server refuses is an executor fault naming the action, and leaves no claim template behind', async () => {
+  await using env = await executorIn();
+  const step = launch({ placement: { nodeSelector: { 'not a label key!': 'x' } }, resources: { gpu: { kind: 'dra', deviceClassName: cluster.deviceClass, count: 1 } } });
+  await assert.rejects(env.executor.run(step, recordingContext()), (err: unknown) => err instanceof KubernetesApiError && err.status === 422 && /create Job sf-extract-/.test(err.message));
+  assert.equal((await resource.listNamespacedResourceClaimTemplate({ namespace: env.namespace })).items.length, 0);
 });

@@ -72,23 +72,30 @@ export class KubernetesExecutor implements Executor {
     });
   }
 
-  /** Creates the claim template (if any), then the Job, then makes the Job own the template. */
+  /**
+   * Creates the claim template (if any), then the Job, then makes the Job own the template (so the
+   * garbage collector removes it with the Job). A failure part-way removes what was created.
+   */
   private async create(objects: StepObjects): Promise<string> {
     const namespace = this.options.namespace;
     const { job, claimTemplate } = objects;
     const name = job.metadata?.name ?? '';
+    const templateName = claimTemplate?.metadata?.name;
     if (claimTemplate) {
       await this.call('create ResourceClaimTemplate', () => this.resource.createNamespacedResourceClaimTemplate({ namespace, body: claimTemplate }));
     }
-    const created = await this.call(`create Job ${name}`, () => this.batch.createNamespacedJob({ namespace, body: job }));
-    if (claimTemplate?.metadata?.name && created.metadata?.uid) {
-      const owner = { apiVersion: 'batch/v1', kind: 'Job', name, uid: created.metadata.uid, blockOwnerDeletion: true };
-      const templateName = claimTemplate.metadata.name;
-      await this.call('own ResourceClaimTemplate by its Job', () =>
-        this.resource.patchNamespacedResourceClaimTemplate(
-          { name: templateName, namespace, body: [{ op: 'add', path: '/metadata/ownerReferences', value: [owner] }] },
-        ),
-      );
+    try {
+      const created = await this.call(`create Job ${name}`, () => this.batch.createNamespacedJob({ namespace, body: job }));
+      if (templateName && created.metadata?.uid) {
+        // No blockOwnerDeletion: setting it needs rights on jobs/finalizers the Role does not grant.
+        const owner = { apiVersion: 'batch/v1', kind: 'Job', name, uid: created.metadata.uid };
+        await this.call('own ResourceClaimTemplate by its Job', () =>
+          this.resource.patchNamespacedResourceClaimTemplate({ name: templateName, namespace, body: [{ op: 'add', path: '/metadata/ownerReferences', value: [owner] }] }),
+        );
+      }
+    } catch (err) {
+      await this.deleteJob(name, objects).catch((cleanup: unknown) => this.log.warn({ err: cleanup, job: name }, 'clean-up after a failed create failed'));
+      throw err;
     }
     return name;
   }
