@@ -150,8 +150,8 @@ await test('an image that cannot be pulled fails fast with a clear message, and 
   assert.equal(outcome.status, 'failed');
   assert.equal(outcome.status === 'failed' && outcome.retryable, false);
   assert.match(outcome.status === 'failed' ? outcome.reason : '', /image registry\.example\/signflow\/missing:0\.0\.0 cannot be pulled \(ErrImagePull.*check the image name and tag/);
-  const name = await jobOf(env.namespace, step.runId);
-  await waitFor('the Job gone', async () => ((await batch.listNamespacedJob({ namespace: env.namespace })).items.some((j) => j.metadata?.name === name) ? undefined : true), { timeoutMs: 20_000 });
+  const ofRun = { namespace: env.namespace, labelSelector: `signflow.dev/run=${step.runId}` };
+  await waitFor('the Job and its pod gone', async () => ((await batch.listNamespacedJob(ofRun)).items.length + (await core.listNamespacedPod(ofRun)).items.length === 0 ? true : undefined), { timeoutMs: 20_000 });
   // With a grace period, the failure waits it out even when the pod's status no longer changes.
   await using patient = await executorIn({ imagePullGraceMs: 1500 });
   const waited = Date.now();
