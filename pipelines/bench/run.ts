@@ -34,7 +34,8 @@ const chain = pipeline({
   },
 });
 
-await using temporal = await startTestTemporal();
+// As `signflow up` starts it: eager activity dispatch on (see stack/src/supervisor.ts).
+await using temporal = await startTestTemporal({ dynamicConfig: { 'system.enableActivityEagerExecution': true } });
 await using dir = await tempDir('signflow-pipelines-bench-');
 const connection = await Connection.connect({ address: temporal.address });
 const client = new Client({ connection, namespace: temporal.namespace });

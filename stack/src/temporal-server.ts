@@ -18,6 +18,8 @@ export interface TemporalServerOptions {
   namespace?: string;
   /** Custom search attributes registered at start (e.g. `{ SignflowPipeline: 'Keyword' }`). */
   searchAttributes?: Record<string, 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'>;
+  /** Server dynamic config (`--dynamic-config-value key=value`, value as JSON), e.g. `{ 'system.enableActivityEagerExecution': true }`. */
+  dynamicConfig?: Record<string, string | number | boolean>;
   startTimeoutMs?: number;
 }
 
@@ -79,6 +81,7 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
       '--log-level', 'warn',
     ];
     for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+    for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
     if (uiPort === undefined) args.push('--headless');
     else args.push('--ui-port', String(uiPort));
     const p = new ManagedProcess({ command: tool.path, args, logFile });
