@@ -1,14 +1,13 @@
-import { SignflowError } from '@signflow/core';
+import { SignflowError, ValidationError } from '@signflow/core';
 
 /** A pipeline spec (compiled or uploaded) is not valid; `issues` name each bad field path. */
-export class PipelineSpecError extends SignflowError {
-  readonly code = 'PIPELINE_SPEC';
+export class PipelineSpecError extends ValidationError {
   constructor(
     readonly pipeline: string,
-    readonly issues: readonly { path: string; message: string }[],
+    issues: readonly { path: string; message: string }[],
     options?: { cause?: unknown },
   ) {
-    super(`pipeline ${pipeline}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, options);
+    super(`pipeline ${pipeline}`, issues, options);
   }
 }
 
@@ -18,13 +17,12 @@ export class PipelineDefinitionError extends SignflowError {
 }
 
 /** Run arguments (parameters, experiment, ...) were rejected before the run started. */
-export class RunArgumentsError extends SignflowError {
-  readonly code = 'RUN_ARGUMENTS';
+export class RunArgumentsError extends ValidationError {
   constructor(
     readonly pipeline: string,
-    readonly issues: readonly { path: string; message: string }[],
+    issues: readonly { path: string; message: string }[],
   ) {
-    super(`run of ${pipeline}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    super(`run of ${pipeline}`, issues);
   }
 }
 

@@ -1,13 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { parseWith, SignflowError, ValidationError, type Logger } from '@signflow/core';
-import { NotFoundError, PipelineSpecError, RunArgumentsError, RunStateError } from '../errors.js';
+import { NotFoundError, RunStateError } from '../errors.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
 import { openApiDocument } from './openapi.js';
 import { experimentBody, lineageQuery, listRunsQuery, logsQuery, scheduleBody, submitRunBody, uploadPipelineBody } from './schemas.js';
 
 function statusOf(err: unknown): number {
-  if (err instanceof ValidationError || err instanceof PipelineSpecError || err instanceof RunArgumentsError) return 400;
+  if (err instanceof ValidationError) return 400;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof RunStateError) return 409;
   return 500;
@@ -17,7 +17,7 @@ function statusOf(err: unknown): number {
 function sendError(reply: FastifyReply, err: unknown, logger: Logger): FastifyReply {
   const status = statusOf(err);
   if (status === 500) logger.error({ err }, 'request failed');
-  const issues = err instanceof ValidationError || err instanceof PipelineSpecError || err instanceof RunArgumentsError ? err.issues : undefined;
+  const issues = err instanceof ValidationError ? err.issues : undefined;
   const code = err instanceof SignflowError ? err.code : 'INTERNAL';
   const message = err instanceof Error ? err.message : String(err);
   return reply.status(status).send({ error: { code, message, ...(issues ? { issues } : {}) } });
