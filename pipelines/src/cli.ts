@@ -169,6 +169,45 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     if (final.status !== 'succeeded') process.exitCode = 1;
   });
 
+  const exp = program.command('experiment').description('group runs into experiments');
+  exp.command('ls').description('experiments and their run counts').action(async () => {
+    const { experiments } = await client().experiments();
+    ctx.output(experiments, () => table(['EXPERIMENT', 'RUNS', 'CREATED', 'DESCRIPTION'], experiments.map((e) => [e.name, e.runs, e.createdAt, e.description])));
+  });
+  exp.command('create <name>').option('--description <text>').description('create an experiment').action(async (name: string, o: { description?: string }) => {
+    ctx.output(await client().createExperiment(name, o.description), () => `experiment ${name} created`);
+  });
+
+  const sched = program.command('schedule').description('recurring runs (Temporal Schedules)');
+  sched
+    .command('create <id> <pipeline>')
+    .description('run an uploaded pipeline (name[@version]) on a cron schedule or every N seconds')
+    .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *"')
+    .option('--every <seconds>', 'interval in seconds')
+    .option('-p, --param <key=value>', 'a pipeline parameter (repeatable)', collectParam, {})
+    .option('--experiment <name>')
+    .action(async (id: string, target: string, o: { cron?: string; every?: string; param: Record<string, unknown>; experiment?: string }) => {
+      const [name, version] = target.split('@');
+      const req = {
+        scheduleId: id,
+        pipeline: name ?? target,
+        ...(version ? { version } : {}),
+        ...(o.cron ? { cron: [o.cron] } : {}),
+        ...(o.every ? { everySeconds: Number(o.every) } : {}),
+        parameters: o.param,
+        ...(o.experiment ? { experiment: o.experiment } : {}),
+      };
+      ctx.output(await client().createSchedule(req), () => `schedule ${id} created`);
+    });
+  sched.command('ls').description('schedules and their next runs').action(async () => {
+    const { schedules } = await client().schedules();
+    ctx.output(schedules, () => table(['SCHEDULE', 'PAUSED', 'NEXT RUNS'], schedules.map((s) => [s.scheduleId, String(s.paused), s.nextRuns.slice(0, 2).join(', ')])));
+  });
+  sched.command('rm <id>').description('delete a schedule').action(async (id: string) => {
+    await client().deleteSchedule(id);
+    ctx.output({ deleted: id }, () => `schedule ${id} deleted`);
+  });
+
   program
     .command('lineage <ref>')
     .description('lineage around an artifact (sha256 prefix or URI), run, step or model@version, both ways')

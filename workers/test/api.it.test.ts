@@ -74,14 +74,20 @@ test('the HTTP API and the CLI: upload, submit, get, logs, list, lineage, schedu
     assert.equal(get.code, 1);
     assert.match(get.stderr, /run no-such-run not found/);
 
-    // A recurring run through a Temporal Schedule.
-    const sched = await fetch(`${api.url}/v1/schedules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scheduleId: 'every-second', pipeline: 'numbers', everySeconds: 1, parameters: { count: 2, publish: false }, experiment: 'nightly' }) });
-    assert.equal(sched.status, 201);
+    const exps = await cli('experiment', 'ls');
+    assert.deepEqual((JSON.parse(exps.stdout) as { name: string; runs: number }[]).map((e) => [e.name, e.runs]), [['api', 1]]);
+
+    // A recurring run through a Temporal Schedule, managed with the CLI.
+    const created = await cli('schedule', 'create', 'every-second', 'numbers', '--every', '1', '-p', 'count=2', '-p', 'publish=false', '--experiment', 'nightly');
+    assert.equal(created.code, 0, created.stderr);
     await waitFor('a scheduled run to finish', async () => {
       const page = await client.runs({ experiment: 'nightly', status: 'succeeded' });
       return page.runs.length > 0 ? true : undefined;
     }, { timeoutMs: 60_000 });
-    assert.equal((await fetch(`${api.url}/v1/schedules/every-second`, { method: 'DELETE' })).status, 204);
+    const removed = await cli('schedule', 'rm', 'every-second');
+    assert.equal(removed.code, 0, removed.stderr);
+    // (schedule listing goes through Temporal visibility, which follows shortly)
+    await waitFor('the schedule to be gone', async () => ((await client.schedules()).schedules.length === 0 ? true : undefined), { timeoutMs: 10_000 });
   } finally {
     await api.close();
   }

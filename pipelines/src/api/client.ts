@@ -66,6 +66,21 @@ export class PipelinesClient {
   retry(id: string) {
     return this.call<{ runId: string }>('POST', `/v1/runs/${encodeURIComponent(id)}/retry`);
   }
+  experiments() {
+    return this.call<{ experiments: { name: string; description: string; createdAt: string; runs: number }[] }>('GET', '/v1/experiments');
+  }
+  createExperiment(name: string, description = '') {
+    return this.call<{ name: string }>('POST', '/v1/experiments', { name, description });
+  }
+  schedules() {
+    return this.call<{ schedules: { scheduleId: string; paused: boolean; nextRuns: string[] }[] }>('GET', '/v1/schedules');
+  }
+  createSchedule(req: { scheduleId: string; pipeline: string; version?: string; cron?: string[]; everySeconds?: number; parameters?: Record<string, unknown>; experiment?: string }) {
+    return this.call<{ scheduleId: string }>('POST', '/v1/schedules', req);
+  }
+  deleteSchedule(id: string) {
+    return this.call<undefined>('DELETE', `/v1/schedules/${encodeURIComponent(id)}`);
+  }
   lineage(ref: string, depth?: number) {
     return this.call<LineageGraph>('GET', `/v1/lineage?ref=${encodeURIComponent(ref)}${depth ? `&depth=${depth}` : ''}`);
   }
