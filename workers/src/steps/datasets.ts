@@ -48,13 +48,19 @@ registerStep('datasets.import', async (ctx) => {
   return versionOutputs(ctx, version);
 });
 
-const splitParams = z.object({ dataset: z.string().min(1), k: z.number().int().min(2).max(20).default(5), seed: z.number().int().min(0).default(0) });
+const splitParams = z.object({
+  dataset: z.string().min(1),
+  k: z.number().int().min(2).max(20).default(5),
+  seed: z.number().int().min(0).default(0),
+  /** `auto` = by signer when there are enough signers; one-signer data (MSL-150) needs stratified-kfold. */
+  method: z.enum(['auto', 'group-kfold', 'stratified-kfold']).default('auto'),
+});
 
 registerStep('datasets.split', async (ctx) => {
   const p = parseWith(splitParams, ctx.parameters, 'datasets.split parameters');
   const s = store();
   const dataset = await Dataset.open(s, await s.resolve(p.dataset));
-  const version = await splitDataset(dataset, { store: s, k: p.k, seed: p.seed });
+  const version = await splitDataset(dataset, { store: s, k: p.k, seed: p.seed, method: p.method });
   ctx.log(`split ${p.dataset} into ${p.k} folds by ${version.split.method}`);
   return versionOutputs(ctx, version);
 });
