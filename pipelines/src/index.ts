@@ -14,3 +14,4 @@ export * from './runs/store.js';
 export * from './runs/service.js';
 export * from './runs/lineage.js';
 export * from './catalog/sign-recognition.js';
+export * from './run/resources.js';

@@ -107,11 +107,15 @@ export const signRecognition = pipeline({
     modelName: z.string().default('sign-recognition'),
     deploy: z.boolean().default(false),
     minAccuracy: z.number().min(0).max(1).default(0.8).describe('deploy only at or above this test accuracy'),
+    gpu: z
+      .string()
+      .default('none')
+      .describe('GPU of the train step: "none" (CPU), a count such as "1" (nvidia.com/gpu), or "dra:<deviceClassName>:<count>" (DRA)'),
   },
   build: (p, b) => {
     const imported = b.task(importDataset, { kind: p.sourceKind, path: p.sourcePath, name: p.datasetName }, { name: 'import' });
     const split = b.task(splitDataset, { dataset: imported.outputs.dataset, manifest: imported.outputs.manifest, k: p.folds, seed: p.seed }, { name: 'split' });
-    const trained = b.task(train, { dataset: split.outputs.dataset, manifest: split.outputs.manifest, train: p.train });
+    const trained = b.task(train, { dataset: split.outputs.dataset, manifest: split.outputs.manifest, train: p.train }, { resources: { gpu: p.gpu } });
     const evaluated = b.task(evaluate, { dataset: split.outputs.dataset, manifest: split.outputs.manifest, model: trained.outputs.model, weights: trained.outputs.weights, preprocessing: trained.outputs.preprocessing });
     const registered = b.task(register, {
       name: p.modelName,

@@ -64,7 +64,7 @@ function ioSpec(decl: IoDecl, what: string): IoSpec {
   };
 }
 
-function gpuSpec(gpu: GpuRequest): NonNullable<ComponentSpec['resources']['gpu']> {
+export function gpuSpec(gpu: GpuRequest): NonNullable<ComponentSpec['resources']['gpu']> {
   if (typeof gpu === 'number') return { kind: 'count', count: gpu };
   if ('deviceClass' in gpu) {
     return { kind: 'dra', deviceClassName: gpu.deviceClass, count: gpu.count ?? 1, ...(gpu.selectors ? { selectors: gpu.selectors } : {}) };

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { PipelineDefinitionError } from '../errors.js';
-import { SPEC_VERSION, type Binding, type ComponentSpec, type DagSpec, type ParameterDecl, type PipelineBody, type PipelineSpec, type TaskSpec } from '../spec/schema.js';
+import { SPEC_VERSION, type Binding, type TaskResources, type ComponentSpec, type DagSpec, type ParameterDecl, type PipelineBody, type PipelineSpec, type TaskSpec } from '../spec/schema.js';
 import { validateSpec } from '../spec/validate.js';
-import type { Component, InputsArg, OutputRefs } from './component.js';
+import { gpuSpec, type Component, type GpuRequest, type InputsArg, type OutputRefs } from './component.js';
 import { isImported, parameterInfo, Ref, ArtifactHandle, type ConditionExpr, type IoDecl } from './refs.js';
 
 type Params = Record<string, z.ZodType>;
@@ -28,6 +28,24 @@ export interface Pipeline<P extends Params = Params, O extends Outputs = Outputs
   readonly definition: PipelineDefinition<P, O>;
   /** Compiles to a validated, versioned spec (throws PipelineSpecError naming bad fields). */
   compile(): PipelineSpec;
+}
+
+/**
+ * Per-task resources, overriding the component's: fixed values or pipeline parameters, so a run
+ * chooses its GPU. A gpu parameter takes "none" (no GPU), a count, "dra:<deviceClass>:<count>"
+ * or the spec object form.
+ */
+export interface TaskResourcesArg {
+  cpu?: string | number | Ref;
+  memory?: string | Ref;
+  gpu?: GpuRequest | 'none' | null | Ref;
+}
+
+export interface TaskOptions {
+  name?: string;
+  displayName?: string;
+  /** Component tasks only: resources chosen per task (and, through parameters, per run). */
+  resources?: TaskResourcesArg;
 }
 
 export interface TaskHandle<O = Record<string, Ref>> {
@@ -79,6 +97,18 @@ export class DagBuilder {
     return out;
   }
 
+  private resourceBindings(res: TaskResourcesArg, what: string): TaskResources {
+    const out: TaskResources = {};
+    if (res.cpu !== undefined) out.cpu = res.cpu instanceof Ref ? this.bind(res.cpu, `${what} resources.cpu`) : { from: 'value', value: String(res.cpu) };
+    if (res.memory !== undefined) out.memory = this.bind(res.memory, `${what} resources.memory`);
+    if (res.gpu !== undefined) {
+      const gpu = res.gpu;
+      out.gpu =
+        gpu instanceof Ref ? this.bind(gpu, `${what} resources.gpu`) : { from: 'value', value: gpu === null || gpu === 'none' ? 'none' : gpuSpec(gpu) };
+    }
+    return out;
+  }
+
   private handle<O>(name: string, outputs: O): TaskHandle<O> {
     const task = this.dag.tasks[name];
     const handle: TaskHandle<O> = {
@@ -105,10 +135,10 @@ export class DagBuilder {
   task<I extends Record<string, IoDecl>, O extends Record<string, IoDecl>>(
     c: Component<I, O>,
     inputs: InputsArg<I>,
-    options?: { name?: string; displayName?: string },
+    options?: TaskOptions,
   ): TaskHandle<OutputRefs<O>>;
-  task<P extends Params, O extends Outputs>(p: Pipeline<P, O>, inputs: PipelineArgs<P>, options?: { name?: string; displayName?: string }): TaskHandle<O>;
-  task(c: Component | Pipeline, inputs: Record<string, unknown>, options: { name?: string; displayName?: string } = {}): TaskHandle<unknown> {
+  task<P extends Params, O extends Outputs>(p: Pipeline<P, O>, inputs: PipelineArgs<P>, options?: Omit<TaskOptions, 'resources'>): TaskHandle<O>;
+  task(c: Component | Pipeline, inputs: Record<string, unknown>, options: TaskOptions = {}): TaskHandle<unknown> {
     const name = this.uniqueName(options.name ?? (c.kind === 'component' ? c.spec.name : c.name));
     const display = options.displayName ? { displayName: options.displayName } : {};
     if (c.kind === 'component') {
@@ -117,10 +147,12 @@ export class DagBuilder {
         throw new PipelineDefinitionError(`two different components are named "${c.spec.name}"; give one another name`);
       }
       this.state.components.set(c.spec.name, c.spec);
-      this.dag.tasks[name] = { kind: 'component', component: c.spec.name, inputs: this.bindAll(inputs, `task ${name}`), dependsOn: [], ...display };
+      const resources = options.resources ? { resources: this.resourceBindings(options.resources, `task ${name}`) } : {};
+      this.dag.tasks[name] = { kind: 'component', component: c.spec.name, inputs: this.bindAll(inputs, `task ${name}`), ...resources, dependsOn: [], ...display };
       const artifacts = new Set(Object.entries(c.spec.outputs).filter(([, o]) => o.kind === 'artifact').map(([k]) => k));
       return this.handle(name, this.outputRefs(name, Object.keys(c.spec.outputs), artifacts));
     }
+    if (options.resources) throw new PipelineDefinitionError(`task ${name}: resources belong to component tasks; set them on the tasks inside pipeline ${c.name}`);
     const { body, artifacts } = buildBody(c.definition, this.state);
     this.dag.tasks[name] = { kind: 'pipeline', pipeline: body, inputs: this.bindAll(inputs, `task ${name}`), dependsOn: [], ...display };
     return this.handle(name, this.outputRefs(name, Object.keys(body.outputs), artifacts));

@@ -155,7 +155,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(component.implementation.image ? { image: component.implementation.image } : {}),
       command: component.implementation.command,
       env,
-      resources: component.resources,
+      resources: inv.resources ?? component.resources,
       ...(component.timeoutMs ? { timeoutMs: component.timeoutMs } : {}),
       inputsJson: inputsDocument(inv),
     };

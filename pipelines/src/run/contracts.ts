@@ -47,6 +47,8 @@ export interface StepInvocation {
   /** The component's attempt (its retry policy), 1-based; worker-loss retries keep the number. */
   attempt: number;
   component: ComponentSpec;
+  /** The step's effective resources when its task overrides the component's (chosen at run time); else the component's apply. */
+  resources?: ComponentSpec['resources'];
   inputs: StepValues;
   /** Outputs of this step in the run being retried: used when their artifacts still exist. */
   reuse?: StepValues;

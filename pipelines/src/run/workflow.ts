@@ -16,6 +16,7 @@ import type { RunActivities } from './activities.js';
 import { RUN_FAILED, STEP_FAILED, STEP_INPUT_ERROR, type PipelineRunInput, type PipelineRunResult, type RunEvent, type StepValue, type StepValues } from './contracts.js';
 import { childPath, taskDependencies, topologicalOrder } from '../spec/graph.js';
 import type { Binding, ComponentSpec, ComponentTask, DagSpec, ParallelForTask, PipelineSpec, TaskSpec } from '../spec/schema.js';
+import { effectiveResources } from './resources.js';
 import { evaluateCondition, isUnavailable, plain, resolveBinding, resolveInputs, type Scope, type TaskResult, type Unavailable } from './values.js';
 
 const { recordRunEvent } = proxyLocalActivities<RunActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '5s' } });
@@ -69,12 +70,24 @@ async function runComponent(state: RunState, task: ComponentTask, stepPath: stri
     await settle(state, stepPath, 'skipped', inputs.unavailable, component.name);
     return { status: 'skipped', reason: inputs.unavailable };
   }
+  // A task-level override (e.g. a GPU chosen by a run parameter); absent, the invocation is as before.
+  let resources: ComponentSpec['resources'] | undefined;
+  if (task.resources) {
+    const effective = effectiveResources(component.resources, task.resources, scope.params);
+    if ('error' in effective) {
+      const error = `${stepPath}: ${effective.error}`;
+      const event: RunEvent = { type: 'step-failed', runId: state.runId, stepPath, component: component.name, attempt: 1, error, at: now() };
+      await CancellationScope.nonCancellable(() => recordRunEvent(event));
+      return { status: 'failed', error };
+    }
+    resources = effective.resources;
+  }
   const runStep = stepActivity(state, component);
   const reuse = state.input.reuse?.[stepPath];
   const { retry } = component;
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await runStep({ runId: state.runId, stepPath, attempt, component, inputs, ...(reuse ? { reuse } : {}) });
+      const result = await runStep({ runId: state.runId, stepPath, attempt, component, inputs, ...(resources ? { resources } : {}), ...(reuse ? { reuse } : {}) });
       return { status: 'succeeded', outputs: result.outputs };
     } catch (err) {
       if (isCancellation(err)) return { status: 'cancelled' };

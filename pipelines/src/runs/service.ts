@@ -4,7 +4,7 @@ import type { ArtifactStore } from '@signflow/core';
 import { NotFoundError, RunStateError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../spec/canonical.js';
 import type { PipelineSpec } from '../spec/schema.js';
-import { resolveRunParameters, validateSpec } from '../spec/validate.js';
+import { checkResourceArguments, resolveRunParameters, validateSpec } from '../spec/validate.js';
 import { DEFAULT_TASK_QUEUE, RUN_WORKFLOW_TYPE, type PipelineRunInput, type RunOptions, type RunStatus } from '../run/contracts.js';
 import { stepLogKey } from '../run/activities.js';
 import { walkLineage, type LineageGraph } from './lineage.js';
@@ -67,6 +67,7 @@ export class RunService {
 
   private runInput(spec: PipelineSpec, req: { parameters?: Record<string, unknown> | undefined; experiment?: string | undefined; options?: RunOptions | undefined }, version?: string): PipelineRunInput {
     const parameters = resolveRunParameters(spec, req.parameters ?? {});
+    checkResourceArguments(spec, parameters);
     return {
       spec,
       parameters,

@@ -135,8 +135,24 @@ const common = {
   displayName: z.string().optional(),
 };
 
+/**
+ * A task's override of its component's resources, chosen at run time: each field a `value` or a
+ * `param` binding. gpu: "none"/null (no GPU), a positive integer (nvidia.com/gpu count),
+ * "dra:<deviceClassName>:<count>", or an object of the component `resources.gpu` form.
+ */
+export const taskResourcesSchema = z
+  .object({ cpu: bindingSchema.optional(), memory: bindingSchema.optional(), gpu: bindingSchema.optional() })
+  .strict();
+export type TaskResources = z.infer<typeof taskResourcesSchema>;
+
 export const componentTaskSchema = z
-  .object({ kind: z.literal('component'), component: dnsName, inputs: z.record(identifier, bindingSchema).default({}), ...common })
+  .object({
+    kind: z.literal('component'),
+    component: dnsName,
+    inputs: z.record(identifier, bindingSchema).default({}),
+    resources: taskResourcesSchema.optional(),
+    ...common,
+  })
   .strict();
 
 export const parameterDeclSchema = z

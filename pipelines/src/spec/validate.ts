@@ -2,6 +2,7 @@ import { formatPath } from '@signflow/core';
 import { PipelineSpecError, RunArgumentsError } from '../errors.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { topologicalOrder } from './graph.js';
+import { bindingSource, effectiveResources, parseGpuValue, parseQuantity } from '../run/resources.js';
 import {
   MAX_PARAM_BYTES,
   MAX_SPEC_BYTES,
@@ -13,6 +14,7 @@ import {
   type ParameterDecl,
   type ParameterType,
   type PipelineSpec,
+  type TaskResources,
   type TaskSpec,
 } from './schema.js';
 
@@ -164,6 +166,7 @@ class Checker {
           return;
         }
         this.inputs(component.inputs, task.inputs, at, scope, `component ${task.component}`);
+        if (task.resources) this.resources(task.resources, `${at}.resources`, scope, name);
         return;
       }
       case 'pipeline': {
@@ -190,6 +193,29 @@ class Checker {
         this.dag(task.dag, `${at}.dag`, scope);
         this.groupOutputs(task.outputs, task.dag, `${at}.outputs`, scope);
         return;
+    }
+  }
+
+  /** A task's resources override: value or param bindings only; known values (values, defaults) must parse. */
+  resources(res: TaskResources, path: string, scope: Scope, task: string): void {
+    for (const field of ['cpu', 'memory', 'gpu'] as const) {
+      const b = res[field];
+      if (!b) continue;
+      const at = `${path}.${field}`;
+      if (b.from !== 'value' && b.from !== 'param') {
+        this.add(`${at}.from`, `task ${task}: resources are chosen from a value or a pipeline parameter ({from:"value"} or {from:"param"}), not {from:"${b.from}"}`);
+        continue;
+      }
+      this.binding(b, at, scope);
+      let value: unknown;
+      if (b.from === 'value') value = b.value;
+      else value = scope.params[b.name]?.default;
+      if (value === undefined) continue;
+      const parsed = field === 'gpu' ? parseGpuValue(value) : parseQuantity(field, value);
+      if (parsed !== null && typeof parsed === 'object' && 'error' in parsed) {
+        const where = b.from === 'param' ? `${at} (default of ${bindingSource(b)})` : at;
+        this.add(where, `task ${task}: ${parsed.error}`);
+      }
     }
   }
 
@@ -278,4 +304,27 @@ export function resolveRunParameters(spec: Pick<PipelineSpec, 'name' | 'paramete
   }
   if (issues.length > 0) throw new RunArgumentsError(spec.name, issues);
   return out;
+}
+
+/**
+ * Checks run arguments that choose task resources (a GPU per run): every component task of the
+ * pipeline's own DAGs (groups included, nested pipelines checked when they run) whose resources
+ * bind a parameter must get a valid value. Throws RunArgumentsError naming the parameter and task.
+ */
+export function checkResourceArguments(spec: Pick<PipelineSpec, 'name' | 'dag' | 'exitHandler' | 'components'>, params: Record<string, unknown>): void {
+  const issues: Issue[] = [];
+  const walk = (dag: DagSpec, prefix: string): void => {
+    for (const [name, task] of Object.entries(dag.tasks)) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      if (task.kind === 'parallelFor' || task.kind === 'condition') walk(task.dag, path);
+      if (task.kind !== 'component' || !task.resources) continue;
+      const r = effectiveResources(spec.components[task.component]?.resources ?? {}, task.resources, params);
+      if (!('error' in r)) continue;
+      const b = task.resources[r.field];
+      issues.push({ path: b?.from === 'param' ? `parameters.${b.name}` : `dag.${path}.resources.${r.field}`, message: `task ${path}: ${r.error}` });
+    }
+  };
+  walk(spec.dag, '');
+  if (spec.exitHandler) walk(spec.exitHandler, 'exit-handler');
+  if (issues.length > 0) throw new RunArgumentsError(spec.name, issues);
 }
