@@ -24,9 +24,15 @@ export const importDataset = component({
 
 export const splitDataset = component({
   name: 'split-dataset',
-  description: 'Signer-independent k-fold split, written as a derived dataset version',
+  description: 'k-fold split (signer-independent by default), written as a derived dataset version',
   // `manifest` is the dataset version as an artifact: it makes the lineage edge (the step reads `dataset`).
-  inputs: { dataset: z.string(), manifest: artifact('dataset', { optional: true }), k: z.number().int().min(2).default(5), seed: z.number().int().min(0).default(0) },
+  inputs: {
+    dataset: z.string(),
+    manifest: artifact('dataset', { optional: true }),
+    k: z.number().int().min(2).default(5),
+    seed: z.number().int().min(0).default(0),
+    method: z.enum(['auto', 'group-kfold', 'stratified-kfold']).default('auto'),
+  },
   outputs: { dataset: z.string(), samples: z.number().int(), classes: z.number().int(), manifest: artifact('dataset') },
   run: { step: 'datasets.split' },
   image,
@@ -102,8 +108,9 @@ export const signRecognition = pipeline({
     sourcePath: z.string().describe('file or folder to import (e.g. keypoint.csv, an MSL-150 sample_npy folder)'),
     datasetName: z.string().default('signs'),
     folds: z.number().int().min(2).default(5),
+    splitMethod: z.enum(['auto', 'group-kfold', 'stratified-kfold']).default('auto').describe('auto = by signer when there are enough signers; one-signer data (MSL-150) needs stratified-kfold'),
     seed: z.number().int().min(0).default(0),
-    train: z.record(z.string(), z.unknown()).default({ epochs: 20 }).describe('training parameters (architecture, epochs, batchSize, ...)'),
+    train: z.record(z.string(), z.unknown()).default({ model: { architecture: 'gru', units: 48, dropout: 0.1 }, epochs: 25, learningRate: 0.003 }).describe('training parameters (architecture, epochs, batchSize, ...)'),
     modelName: z.string().default('sign-recognition'),
     deploy: z.boolean().default(false),
     minAccuracy: z.number().min(0).max(1).default(0.8).describe('deploy only at or above this test accuracy'),
@@ -114,7 +121,7 @@ export const signRecognition = pipeline({
   },
   build: (p, b) => {
     const imported = b.task(importDataset, { kind: p.sourceKind, path: p.sourcePath, name: p.datasetName }, { name: 'import' });
-    const split = b.task(splitDataset, { dataset: imported.outputs.dataset, manifest: imported.outputs.manifest, k: p.folds, seed: p.seed }, { name: 'split' });
+    const split = b.task(splitDataset, { dataset: imported.outputs.dataset, manifest: imported.outputs.manifest, k: p.folds, seed: p.seed, method: p.splitMethod }, { name: 'split' });
     const trained = b.task(train, { dataset: split.outputs.dataset, manifest: split.outputs.manifest, train: p.train }, { resources: { gpu: p.gpu } });
     const evaluated = b.task(evaluate, { dataset: split.outputs.dataset, manifest: split.outputs.manifest, model: trained.outputs.model, weights: trained.outputs.weights, preprocessing: trained.outputs.preprocessing });
     const registered = b.task(register, {
