@@ -29,24 +29,26 @@ export async function trainSmallModel(signs: readonly RecordedSign[], options: S
     ],
   });
   model.compile({ optimizer: tf.train.adam(0.003), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const data = new Float32Array(signs.length * frames * FEATURE_SIZE);
-  signs.forEach((sign, i) => {
+  // A seeded order instead of fit's Math.random shuffle, so the same seed trains the same model.
+  const ordered = seededShuffle(signs, seed);
+  const data = new Float32Array(ordered.length * frames * FEATURE_SIZE);
+  ordered.forEach((sign, i) => {
     const sampled = resampleFrames(
       sign.frames.map((f) => Float32Array.from(f)),
       frames,
     );
     sampled.forEach((frame, t) => data.set(frame, (i * frames + t) * FEATURE_SIZE));
   });
-  const xs = tf.tensor3d(data, [signs.length, frames, FEATURE_SIZE]);
+  const xs = tf.tensor3d(data, [ordered.length, frames, FEATURE_SIZE]);
   const ys = tf.oneHot(
     tf.tensor1d(
-      signs.map((s) => labels.indexOf(s.label)),
+      ordered.map((s) => labels.indexOf(s.label)),
       'int32',
     ),
     labels.length,
   );
   try {
-    await model.fit(xs, ys, { epochs: options.epochs ?? 40, batchSize: 16, shuffle: true, verbose: 0 });
+    await model.fit(xs, ys, { epochs: options.epochs ?? 40, batchSize: 16, shuffle: false, verbose: 0 });
   } finally {
     xs.dispose();
     ys.dispose();
@@ -59,4 +61,24 @@ export async function trainSmallModel(signs: readonly RecordedSign[], options: S
 export async function smallRecognizer(signs: readonly RecordedSign[], name: string, version: string, options: SmallModelOptions = {}): Promise<Recognizer> {
   const { model, labels } = await trainSmallModel(signs, options);
   return new TfjsRecognizer(name, version, model, { labels, featureLayout: FEATURE_LAYOUT });
+}
+
+/** Fisher–Yates with a small seeded PRNG (mulberry32): deterministic for a seed. */
+function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    const a = out[i] as T;
+    out[i] = out[j] as T;
+    out[j] = a;
+  }
+  return out;
 }
