@@ -25,7 +25,12 @@ export class PipelinesClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          // an API token (`signflow token create`) once the API has any
+          ...(process.env['SIGNFLOW_API_TOKEN'] ? { authorization: `Bearer ${process.env['SIGNFLOW_API_TOKEN']}` } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch {
       throw new ApiError(0, 'API_UNREACHABLE', `cannot reach the pipelines API at ${this.baseUrl}: is \`signflow up\` running? (or set SIGNFLOW_API_URL)`);

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { createLogger, LocalArtifactStore, type Logger, type SignflowConfig } from '@signflow/core';
+import { createLogger, LocalArtifactStore, prepareApiServer, type Logger, type SignflowConfig } from '@signflow/core';
 import { pipelinesDataPaths } from '../paths.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
@@ -18,8 +18,11 @@ export async function startApiServer(options: { config: SignflowConfig; temporal
   const runs = new RunStore(paths.runIndex);
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace: options.config.temporal.namespace });
-  const service = new RunService({ client, runs, store: new LocalArtifactStore(paths.artifacts), ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
+  const store = new LocalArtifactStore(paths.artifacts);
+  const service = new RunService({ client, runs, store, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   const app = createApiServer({ service, runs, logger });
+  // token auth on every route, /metrics, and the routes other packages registered (the console, ...)
+  await prepareApiServer(app, { config: options.config, logger, getRun: (runId) => service.getRun(runId), artifacts: store });
   try {
     await app.listen({ host: options.config.api.host, port: options.config.api.port });
   } catch (err) {

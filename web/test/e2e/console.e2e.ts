@@ -6,17 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { Client, Connection } from '@temporalio/client';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { createLogger, kvBuckets, loadConfig, LocalArtifactStore, streams, subjects, toCaptureTimeNs, TokenStore, registerApiAuth, type Caption } from '@signflow/core';
-import { pipelinesDataPaths, RunService, RunStore } from '@signflow/pipelines';
+import { createLogger, kvBuckets, loadConfig, streams, subjects, toCaptureTimeNs, TokenStore, type Caption } from '@signflow/core';
+import { pipelinesDataPaths, RunStore } from '@signflow/pipelines';
+import { startApiServer } from '@signflow/pipelines/api';
 import { stackParts as workerParts } from '@signflow/workers/stack-parts';
 import { quietTemporalRuntime, startTestNats, startTestTemporal, tempDir } from '@signflow/testkit';
 import { startLiveFeed } from '../../src/live/server.js';
-import { createApiServer } from '../../../pipelines/src/api/server.js';
-import { camerasFromKv, registerConsoleApi, registerConsoleStatic } from '../../src/console-server/index.js';
+// as under `signflow up`: loading web's stack parts registers the console on the API
+import '../../src/stack-parts.js';
 import { trainDemo } from './fixtures/pipeline.js';
 
 const shots = fileURLToPath(new URL('../../../test-artifacts/console/', import.meta.url));
@@ -47,25 +47,17 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
   await (await new Kvm(nc).create(kvBuckets.cameras)).put('demo-rig.front', JSON.stringify({ rig: 'demo-rig', camera: 'front', role: 'front', state: 'streaming', fps: 24.8, framesCaptured: 1203, framesSent: 1200, dropped: 3, buffered: 0, restarts: 0, lastError: null }));
   await nc.request(subjects.captions('demo-rig'), JSON.stringify(caption('HELLO')));
   const feed = await startLiveFeed({ nc, host: '127.0.0.1', port: 0 });
-  const config = loadConfig({ env: {}, overrides: { dataDir: data.path, api: { port: 0 }, temporal: { namespace: temporal.namespace } } }).config;
+  process.env['SIGNFLOW_LIVE_PORT'] = new URL(feed.url).port;
+  const config = loadConfig({ env: {}, overrides: { dataDir: data.path, api: { port: 0 }, nats: { url: nats.url }, temporal: { namespace: temporal.namespace } } }).config;
   const logger = createLogger('console-e2e');
   const parts = await Promise.all(workerParts(config).map((part) => part.start({ config, natsUrl: '', temporalAddress: temporal.address, logger })));
 
-  const paths = pipelinesDataPaths(config.dataDir);
-  const runs = new RunStore(paths.runIndex);
-  const store = new LocalArtifactStore(paths.artifacts);
-  const connection = await Connection.connect({ address: temporal.address });
-  const service = new RunService({ client: new Client({ connection, namespace: temporal.namespace }), runs, store });
-  const app = createApiServer({ service, runs, logger });
   const tokens = new TokenStore(config.dataDir);
   const operator = (await tokens.create({ name: 'e2e-operator', role: 'operator' })).token;
   const viewer = (await tokens.create({ name: 'e2e-viewer', role: 'viewer' })).token;
-  registerApiAuth(app, { verifier: tokens });
-  registerConsoleApi(app, { runs: service, artifacts: store, pollMs: 250, cameras: camerasFromKv(nc), liveFeedUrl: `${feed.url}/live` });
-  registerConsoleStatic(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const api = await startApiServer({ config, temporalAddress: temporal.address, logger });
+  const base = api.url;
+  const runs = new RunStore(pipelinesDataPaths(config.dataDir).runIndex);
 
   await using profile = await tempDir('signflow-chromium-');
   const browser = await chromium.launchPersistentContext(profile.path, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1360, height: 900 } });
@@ -167,9 +159,8 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
     throw err;
   } finally {
     await browser.close();
-    await app.close();
+    await api.close();
     for (const part of parts) await part.stop();
-    await connection.close();
     runs.close();
     await feed.close();
     await nc.close();
