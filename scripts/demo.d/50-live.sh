@@ -23,7 +23,7 @@ if [ -f "$PIDS" ]; then
 fi
 
 # 1. The model: the registry's production "signs" model, else the small fixture model.
-note "model: the pipeline's training step is not wired into this demo yet; using the registry's production model if there is one, else training the small model on the MSL-150 fixture sequences (a few seconds) and promoting it"
+note "model: the transcriber reads the msl226 feature layout, which the sign-recognition pipeline's model (step 30, dataset layout) does not use yet; so it uses the registry's production \"signs\" model if there is one, else trains the small model on the MSL-150 fixture sequences (a few seconds) and promotes it"
 live ensure-model --model signs
 
 # 2. The rig: the five fixture sign videos joined into one clip, replayed in real time, looping.
