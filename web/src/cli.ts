@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import type { CliContext, SignflowConfig } from '@signflow/core';
 import { followCaptions } from './live/follow.js';
 import { startLiveFeed } from './live/server.js';
+import { registerTokenCommands } from './cli-tokens.js';
 
 function natsUrl(config: SignflowConfig): string {
   return config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
@@ -18,6 +19,7 @@ function abortOnSignals(): AbortController {
 
 /** `signflow captions` and `signflow live`: the live transcription for a terminal and a browser. */
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerTokenCommands(program, ctx);
   program
     .command('captions')
     .description("print a rig's captions (kept ones first); --follow keeps printing new ones, partials replaced by finals")

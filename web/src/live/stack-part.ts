@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node';
-import type { SignflowConfig } from '@signflow/core';
+import { natsServiceConnectOptions, type SignflowConfig } from '@signflow/core';
 import type { StackPart } from '@signflow/stack';
 import { startLiveFeed } from './server.js';
 
@@ -17,7 +17,7 @@ export function liveFeedStackPart(config: SignflowConfig): StackPart {
     name: 'live-feed',
     ports: [{ host, port, label: 'live feed HTTP' }],
     async start(ctx) {
-      const nc = await connect({ servers: ctx.natsUrl });
+      const nc = await connect({ servers: ctx.natsUrl, ...natsServiceConnectOptions(config.dataDir) });
       const feed = await startLiveFeed({ nc, host, port, logger: ctx.logger.child({ part: 'live-feed' }) });
       return {
         endpoint: `${feed.url}/live`,
