@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { traceLogMixin } from './telemetry/log-mixin.js';
 
 export type { Logger } from 'pino';
 
@@ -11,7 +12,12 @@ export function createLogger(name: string, options: LoggerOptions = {}): Logger 
   return pino({
     name,
     level: process.env['SIGNFLOW_LOG_LEVEL'] ?? defaultLevel,
-    redact: { paths: ['*.password', '*.token', '*.creds', '*.seed', 'password', 'token', 'creds', 'seed'], censor: '[redacted]' },
+    redact: {
+      paths: ['*.password', '*.token', '*.creds', '*.seed', 'password', 'token', 'creds', 'seed', 'authorization', '*.authorization', 'req.headers.authorization', 'req.headers.cookie'],
+      censor: '[redacted]',
+    },
+    // inside an OpenTelemetry span every line carries trace_id and span_id
+    mixin: traceLogMixin,
     ...options,
   });
 }
