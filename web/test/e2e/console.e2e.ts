@@ -134,6 +134,12 @@ test('console: sign in, submit a run, watch its DAG live, read step logs and cur
     await page.locator('svg.dag g.node[data-task=evaluate]').waitFor();
     await shot(page, '06-pipeline-dag');
 
+    // the model registry (served by the workers' API plugin): promotion is for admins only
+    await page.goto(`${base}/console/#/models`);
+    await page.getByText('No model registered yet.').waitFor();
+    const promote = await fetch(`${base}/v1/models/signs/versions/1/promote`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' }, body: '{"stage":"production"}' });
+    assert.equal(promote.status, 403, 'an operator cannot promote');
+
     // the camera fleet and the live captions
     await page.goto(`${base}/console/#/cameras`);
     await page.getByTestId('cameras-table').locator('tr', { hasText: 'demo-rig.front' }).waitFor();

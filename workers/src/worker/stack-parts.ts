@@ -2,6 +2,8 @@ import type { SignflowConfig } from '@signflow/core';
 import type { StackPart } from '@signflow/stack';
 import { DEFAULT_TASK_QUEUE } from '@signflow/pipelines';
 import { createPipelineWorker } from './worker.js';
+// Side effect: the model registry is served on the signflow API (console models page).
+import '../registry/api-plugin.js';
 
 /** What `signflow up` runs from workers: the pipeline worker (run workflow + step activity, local executor). */
 export function stackParts(config: SignflowConfig): StackPart[] {
