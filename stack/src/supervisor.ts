@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, describeError, type Logger, type SignflowConfig } from '@signflow/core';
+import { createLogger, describeError, natsAuthForDataDir, type Logger, type SignflowConfig } from '@signflow/core';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
 import { startTemporalServer, type TemporalServerHandle } from './temporal-server.js';
 import { assertPortFree } from './ports.js';
@@ -82,12 +82,15 @@ export async function startStack(config: SignflowConfig, extraParts: readonly St
     if (config.nats.url) {
       state.parts['nats'] = { endpoint: config.nats.url, extra: { managed: 'external' } };
     } else {
+      // NATS users per role, tenant and camera when <dataDir>/auth/nats-users.yaml exists (public keys only in the config)
+      const natsAuth = natsAuthForDataDir(config.dataDir);
       nats = await startNatsServer({
         dataDir: join(config.dataDir, 'nats'),
         host: config.nats.host,
         port: config.nats.port,
         ...(config.nats.monitorPort ? { monitorPort: config.nats.monitorPort } : {}),
         jetstream: config.nats.jetstream,
+        ...(natsAuth ? { extraConfig: natsAuth.config } : {}),
       });
       const n = nats;
       state.parts['nats'] = { ...(n.pid ? { pid: n.pid } : {}), endpoint: n.url, extra: n.monitorUrl ? { monitor: n.monitorUrl } : {} };
