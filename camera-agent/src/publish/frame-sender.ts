@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders, PermissionViolationError } from '@nats-io/transport-node';
-import { describeError, type Logger } from '@signflow/core';
+import { describeError, tracerFor, withPublishSpan, type Logger } from '@signflow/core';
 import { FramePublishError } from '../errors.js';
 import type { FrameBuffer } from './frame-buffer.js';
 
@@ -61,11 +61,13 @@ export class FrameSender {
       const h = natsHeaders();
       for (const [name, value] of Object.entries(frame.headers)) h.set(name, value);
       try {
-        const ack = await this.js.publish(this.subject, frame.data, {
-          msgID: this.options.msgId(frame.seq),
-          headers: h,
-          timeout: this.options.ackTimeoutMs ?? 2000,
-        });
+        // W3C trace context in the headers: extraction → transcriber → caption continue this trace
+        const ack = await withPublishSpan(tracerFor('signflow-camera-agent'), this.subject, (traced) =>
+          this.js.publish(this.subject, frame.data, {
+            msgID: this.options.msgId(frame.seq),
+            headers: traced,
+            timeout: this.options.ackTimeoutMs ?? 2000,
+          }), h);
         this.buffer.shift();
         this.counters.sent++;
         this.counters.sentBytes += frame.data.length;

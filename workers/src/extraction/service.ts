@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import jpeg from 'jpeg-js';
 import { z } from 'zod';
-import { createLogger, describeError, parseWith, readFrameHeaders, streams, subjects, subjectToken, type Logger } from '@signflow/core';
+import { createLogger, describeError, injectTraceContext, parseWith, readFrameHeaders, streams, subjects, subjectToken, tracerFor, withConsumeSpan, type Logger } from '@signflow/core';
 import { toLandmarkPacket, type LandmarkDetector } from '@signflow/landmarks';
 import { ensureStream, liveStreamConfigs } from '../transcriber/streams.js';
 import { ExtractionError } from './errors.js';
@@ -113,7 +113,7 @@ export async function startExtraction(deps: ExtractionDeps, input: ExtractionOpt
       const d = await detector;
       const result = await d.detect({ data: image.data, width: image.width, height: image.height, channels: 3 }, Number(frame.captureMonoNs / 1_000_000n));
       const packet = toLandmarkPacket(result, { rig: frame.rig, camera: frame.camera, seq: frame.seq, captureTimeNs: frame.captureWallNs, detector: d.description });
-      await js.publish(subjects.landmarks(frame.rig, frame.camera), JSON.stringify(packet), { msgID: `${frame.rig}.${frame.camera}.${frame.seq}.lm` });
+      await js.publish(subjects.landmarks(frame.rig, frame.camera), JSON.stringify(packet), { msgID: `${frame.rig}.${frame.camera}.${frame.seq}.lm`, headers: injectTraceContext() });
       stats.packets++;
     } catch (err) {
       stats.failed++;
@@ -123,7 +123,7 @@ export async function startExtraction(deps: ExtractionDeps, input: ExtractionOpt
   };
 
   const done = (async () => {
-    for await (const msg of messages) await handle(msg);
+    for await (const msg of messages) await withConsumeSpan(tracerFor('signflow-extraction'), msg, () => handle(msg));
   })();
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
