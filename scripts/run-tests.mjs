@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite: typecheck, lint, then every workspace's node:test suite (each in its own
 // folder, one after another so real servers don't fight over 2 cores), then one closing line.
+// then each workspace's `test:e2e` (browser tests; SIGNFLOW_SKIP_E2E=1 skips them).
 // Flags: --skip-static (no typecheck/lint), --only <pkg,pkg> (just these workspaces).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -65,6 +66,21 @@ for (const ws of workspaces) {
     failed += 1; // a crash before any test reported
   }
   summary.push(`${ws}: ${p} passed, ${f} failed${code !== 0 ? ' (exit ' + code + ')' : ''} (${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+// Browser end-to-end suites (`test:e2e` in a workspace: headless Chromium against real servers).
+for (const ws of workspaces) {
+  if (only && !only.includes(ws)) continue;
+  const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8'));
+  if (!pkg.scripts?.['test:e2e'] || process.env.SIGNFLOW_SKIP_E2E) continue;
+  const started = Date.now();
+  process.stdout.write(`\n=== ${ws} (e2e) ===\n`);
+  const { code, output } = await run('npm', ['run', 'test:e2e', '--silent'], join(root, ws));
+  const p = count(output, 'pass');
+  const f = count(output, 'fail');
+  passed += p;
+  failed += f + (code !== 0 && f === 0 ? 1 : 0);
+  summary.push(`${ws} e2e: ${p} passed, ${f} failed${code !== 0 ? ' (exit ' + code + ')' : ''} (${Math.round((Date.now() - started) / 1000)} s)`);
 }
 
 process.stdout.write(`\n${summary.join('\n')}\n`);

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { describeError, SignflowError } from '@signflow/core';
+import { describeError, setupTracing, SignflowError, type Tracing } from '@signflow/core';
 import { createContext } from './context.js';
 import { registerPackageCommands } from './plugins.js';
 import { registerUp } from './commands/up.js';
@@ -26,7 +26,10 @@ export function buildProgram(): { program: Command; ctx: ReturnType<typeof creat
 /** Runs the CLI; returns the exit code. Errors print as one clear line (plus cause), not a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   const { program, ctx } = buildProgram();
+  let tracing: Tracing | undefined;
   try {
+    // Off unless the standard OTEL_* variables name an exporter; spans are flushed on the way out.
+    tracing = setupTracing({ serviceName: 'signflow' });
     await registerPackageCommands(program, ctx);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -36,5 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`signflow: error${code}: ${describeError(err)}\n`);
     if (process.env['SIGNFLOW_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     return 1;
+  } finally {
+    await tracing?.shutdown();
   }
 }
