@@ -3,6 +3,7 @@ import { ensureTfBackend } from './backend.js';
 import { FEATURE_LAYOUT, FEATURE_SIZE } from './features.js';
 import { resampleFrames, TfjsRecognizer, type Recognizer } from './recognizer.js';
 import type { RecordedSign } from './replay.js';
+import { mulberry32, shuffleInPlace } from '../training/random.js';
 
 export interface SmallModelOptions {
   /** Time axis of the model (frames per sign after resampling). */
@@ -30,7 +31,7 @@ export async function trainSmallModel(signs: readonly RecordedSign[], options: S
   });
   model.compile({ optimizer: tf.train.adam(0.003), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   // A seeded order instead of fit's Math.random shuffle, so the same seed trains the same model.
-  const ordered = seededShuffle(signs, seed);
+  const ordered = shuffleInPlace([...signs], mulberry32(seed));
   const data = new Float32Array(ordered.length * frames * FEATURE_SIZE);
   ordered.forEach((sign, i) => {
     const sampled = resampleFrames(
@@ -63,22 +64,3 @@ export async function smallRecognizer(signs: readonly RecordedSign[], name: stri
   return new TfjsRecognizer(name, version, model, { labels, featureLayout: FEATURE_LAYOUT });
 }
 
-/** Fisher–Yates with a small seeded PRNG (mulberry32): deterministic for a seed. */
-function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const a = out[i] as T;
-    out[i] = out[j] as T;
-    out[j] = a;
-  }
-  return out;
-}
