@@ -44,6 +44,25 @@ export const signflowConfigSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8480 }),
+    datasets: z
+      .object({
+        /** Where dataset versions live: `<dataDir>/datasets` on local disk, or a JetStream object store bucket (cluster). */
+        store: z
+          .discriminatedUnion('kind', [
+            z.object({ kind: z.literal('local') }).strict(),
+            z
+              .object({
+                kind: z.literal('nats'),
+                bucket: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, "_" or "-"').default('signflow_datasets'),
+                /** JetStream replicas of the bucket's stream (3 on a three-node cluster). */
+                replicas: z.number().int().min(1).max(5).default(1),
+              })
+              .strict(),
+          ])
+          .default({ kind: 'local' }),
+      })
+      .strict()
+      .default({ store: { kind: 'local' } }),
   })
   .strict();
 

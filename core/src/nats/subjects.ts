@@ -60,6 +60,8 @@ export const kvBuckets = {
 
 export const objectStores = {
   artifacts: 'signflow_artifacts',
+  /** Dataset versions when `datasets.store.kind` is `nats` (the config's default bucket). */
+  datasets: 'signflow_datasets',
 } as const;
 
 /** Messages on NATS stay far below the server's 1 MB default max_payload. */
