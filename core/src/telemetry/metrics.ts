@@ -75,6 +75,18 @@ export const signflowMetrics = {
   /** Time from frame capture to the caption that covers it. */
   captionLatency: (r: Registry) =>
     histogram(r, 'signflow_caption_latency_seconds', 'Capture-to-caption latency', ['rig', 'kind'] as const, LATENCY_BUCKETS_SECONDS),
+  /** Pipeline steps running now on this worker. */
+  runningSteps: (r: Registry) => gauge(r, 'signflow_steps_running', 'Pipeline steps running on this worker', ['pipeline'] as const),
+  /** Frames the extraction service handled, by outcome (packet, late, garbage, failed). */
+  extractionFrames: (r: Registry) =>
+    counter(r, 'signflow_extraction_frames_total', 'Frames handled by the extraction service, by outcome', ['rig', 'outcome'] as const),
+  /** Time the extraction service spent on one frame (decode + detect + publish). */
+  extractionDuration: (r: Registry) =>
+    histogram(r, 'signflow_extraction_frame_seconds', 'Extraction time of one frame', ['rig'] as const, LATENCY_BUCKETS_SECONDS),
+  /** Captions published, partial or final. */
+  captions: (r: Registry) => counter(r, 'signflow_captions_total', 'Captions published by the transcriber', ['rig', 'kind'] as const),
+  /** Messages that were not what their subject promised (unparseable landmark packets, ...): skipped. */
+  garbage: (r: Registry) => counter(r, 'signflow_garbage_messages_total', 'Malformed messages skipped', ['stream', 'rig'] as const),
   /** HTTP requests served, by route and status class (API servers). */
   httpRequests: (r: Registry) => counter(r, 'signflow_http_requests_total', 'HTTP requests served', ['route', 'method', 'status'] as const),
 } as const;

@@ -113,9 +113,8 @@ export function setupTracing(options: TracingOptions): Tracing {
   const resource = resourceFromAttributes({ 'service.name': serviceName });
   const exporter = options.exporter ?? exporterFor(kind, env);
   if (!exporter) {
-    const tracer = trace.getTracer(serviceName);
-    const noop = async (): Promise<void> => undefined;
-    return { enabled: false, exporterKind: 'none', tracer, resource, spanProcessor: undefined, flush: noop, shutdown: noop, [Symbol.asyncDispose]: noop };
+    current = offTracing(serviceName);
+    return current;
   }
   const spanProcessor = options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
@@ -124,8 +123,9 @@ export function setupTracing(options: TracingOptions): Tracing {
   const shutdown = async (): Promise<void> => {
     await provider.shutdown();
     trace.disable();
+    if (current === tracing) current = undefined;
   };
-  return {
+  const tracing: Tracing = {
     enabled: true,
     exporterKind: kind,
     tracer: provider.getTracer(serviceName),
@@ -135,6 +135,25 @@ export function setupTracing(options: TracingOptions): Tracing {
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };
+  current = tracing;
+  return tracing;
+}
+
+function offTracing(serviceName: string): Tracing {
+  const noop = async (): Promise<void> => undefined;
+  const resource = resourceFromAttributes({ 'service.name': serviceName });
+  return { enabled: false, exporterKind: 'none', tracer: trace.getTracer(serviceName), resource, spanProcessor: undefined, flush: noop, shutdown: noop, [Symbol.asyncDispose]: noop };
+}
+
+let current: Tracing | undefined;
+
+/**
+ * The tracing the process set up last with `setupTracing` (the CLI does at start), or tracing off:
+ * what services that are handed no `Tracing` (the pipeline worker, the run client) trace with.
+ */
+export function currentTracing(): Tracing {
+  current ??= offTracing(process.env['OTEL_SERVICE_NAME'] || 'signflow');
+  return current;
 }
 
 /**

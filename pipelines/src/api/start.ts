@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { createLogger, LocalArtifactStore, prepareApiServer, type Logger, type SignflowConfig } from '@signflow/core';
+import { temporalClientInterceptors } from '@signflow/core/temporal-tracing';
 import { pipelinesDataPaths } from '../paths.js';
 import { RunService } from '../runs/service.js';
 import { RunStore } from '../runs/store.js';
@@ -17,7 +18,8 @@ export async function startApiServer(options: { config: SignflowConfig; temporal
   const paths = pipelinesDataPaths(options.config.dataDir);
   const runs = new RunStore(paths.runIndex);
   const connection = await Connection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection, namespace: options.config.temporal.namespace });
+  // OpenTelemetry: starting a run continues the active trace into the workflow (off unless OTEL_* set)
+  const client = new Client({ connection, namespace: options.config.temporal.namespace, interceptors: { workflow: temporalClientInterceptors() } });
   const store = new LocalArtifactStore(paths.artifacts);
   const service = new RunService({ client, runs, store, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   const app = createApiServer({ service, runs, logger });

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { artifactRefSchema, createLogger, describeError, type ArtifactRef, type ArtifactStore, type Logger } from '@signflow/core';
+import { artifactRefSchema, createLogger, describeError, traceEnv, type ArtifactRef, type ArtifactStore, type Logger } from '@signflow/core';
 import type { Executor, StepLaunch } from '../executor/types.js';
 import { canonicalJson, sha256Hex } from '../spec/canonical.js';
 import { MAX_PARAM_BYTES, type ComponentSpec } from '../spec/schema.js';
@@ -147,6 +147,8 @@ export function createActivities(deps: ActivityDeps) {
       SIGNFLOW_STEP_ATTEMPT: String(inv.attempt),
       SIGNFLOW_COMPONENT: component.name,
       SIGNFLOW_ARTIFACT_STORE: store.rootUri,
+      // W3C trace context of this activity's span (TRACEPARENT/TRACESTATE): the step process joins the run's trace
+      ...traceEnv(),
     };
     const launch: StepLaunch = {
       runId: inv.runId,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { ArtifactStore } from '@signflow/core';
+import { tracerFor, withSpan, type ArtifactStore } from '@signflow/core';
 import { NotFoundError, RunStateError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../spec/canonical.js';
 import type { PipelineSpec } from '../spec/schema.js';
@@ -90,7 +90,11 @@ export class RunService {
       retryOf: input.retryOf,
       specDigest: digest,
     });
-    await this.deps.client.workflow.start(RUN_WORKFLOW_TYPE, { workflowId: runId, taskQueue: this.taskQueue, args: [input] });
+    // The run's trace starts here: StartWorkflow → workflow → activities → step process join it.
+    const attributes = { 'signflow.run_id': runId, 'signflow.pipeline': input.spec.name };
+    await withSpan(tracerFor('signflow-pipelines'), `submit run ${input.spec.name}`, { attributes }, () =>
+      this.deps.client.workflow.start(RUN_WORKFLOW_TYPE, { workflowId: runId, taskQueue: this.taskQueue, args: [input] }),
+    );
     return { runId };
   }
 

@@ -1,8 +1,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createLogger, LocalArtifactStore, type Logger } from '@signflow/core';
+import { createLogger, currentTracing, LocalArtifactStore, type Logger, type Tracing } from '@signflow/core';
+import { bundleHasTracingInterceptors, temporalWorkerTracing } from '@signflow/core/temporal-tracing';
 import { createActivities, DEFAULT_TASK_QUEUE, pipelinesDataPaths, RunStore, runWorkflowPath, type Executor } from '@signflow/pipelines';
 import { LocalExecutor } from '../executors/local/executor.js';
 import { stepBinDir } from '../steps/paths.js';
+import { stepMetricsInterceptor } from './metrics.js';
 
 export interface PipelineWorkerOptions {
   temporalAddress: string;
@@ -17,6 +19,8 @@ export interface PipelineWorkerOptions {
   /** Activities of other packages served by the same worker (training, evaluation, ...). */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   logger?: Logger;
+  /** Workflow and activity spans (Temporal's OpenTelemetry interceptors); default: the process's (`currentTracing()`). */
+  tracing?: Tracing;
 }
 
 export interface PipelineWorker {
@@ -35,6 +39,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
   const store = new LocalArtifactStore(paths.artifacts);
   const executor = options.executor ?? new LocalExecutor({ workRoot: paths.work, pathPrepend: [stepBinDir] });
   const activities = { ...options.extraActivities, ...createActivities({ executor, store, runs, logger, heartbeatIntervalMs: 1000, stepEnv: { SIGNFLOW_DATA_DIR: options.dataDir } }) };
+  const tracing = temporalWorkerTracing(options.tracing ?? currentTracing());
+  const bundle = options.workflowBundle;
+  if (bundle && 'code' in bundle && !bundleHasTracingInterceptors(bundle.code)) logger.warn('workflow bundle built without the tracing interceptors (use bundleRunWorkflow): workflow spans are missing');
   const connection = await NativeConnection.connect({ address: options.temporalAddress });
   let worker: Worker;
   try {
@@ -44,6 +51,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
       taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
       ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: runWorkflowPath }),
       activities,
+      // A prebuilt bundle carries the workflow interceptors itself (bundleRunWorkflow).
+      interceptors: { ...(bundle ? {} : { workflowModules: tracing.interceptors.workflowModules }), activity: [...(tracing.interceptors.activity ?? []), stepMetricsInterceptor({ pipelineOf: (runId) => runs.getRun(runId)?.pipeline })] },
+      sinks: tracing.sinks,
       // Cancellation reaches an activity on its heartbeat: keep that within a second.
       maxHeartbeatThrottleInterval: '1s',
       defaultHeartbeatThrottleInterval: '1s',

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { LocalArtifactStore } from '@signflow/core';
-import { pipelinesDataPaths, RunService, RunStore, runWorkflowPath, type RunRow, type RunStatus, type StepRow } from '@signflow/pipelines';
+import { temporalClientInterceptors } from '@signflow/core/temporal-tracing';
+import { pipelinesDataPaths, RunService, RunStore, type RunRow, type RunStatus, type StepRow } from '@signflow/pipelines';
 import { quietTemporalRuntime, startTestTemporal, tempDir, waitFor, type TestTemporal, type TempDir } from '@signflow/testkit';
 import { createPipelineWorker, type PipelineWorker } from '../../src/worker/worker.js';
+import { bundleRunWorkflow } from '../../src/worker/bundle.js';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The run workflow bundled once per test process (bundling takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: runWorkflowPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  bundle ??= bundleRunWorkflow();
   return bundle;
 }
 
@@ -35,7 +37,8 @@ export async function startHarness(options: { worker?: boolean; temporal?: TestT
   const taskQueue = `pipelines-${randomUUID().slice(0, 8)}`;
   const paths = pipelinesDataPaths(dir.path);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection, namespace: temporal.namespace });
+  // as the API's client: starting a run continues the active trace (pipelines/src/api/start.ts)
+  const client = new Client({ connection, namespace: temporal.namespace, interceptors: { workflow: temporalClientInterceptors() } });
   const runs = new RunStore(paths.runIndex);
   const service = new RunService({ client, runs, store: new LocalArtifactStore(paths.artifacts), taskQueue });
   let running: Promise<void> | undefined;
