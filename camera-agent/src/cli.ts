@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
-import type { CliContext } from '@signflow/core';
+import { natsClientOptions, type CliContext, type SignflowConfig } from '@signflow/core';
 import { findTool, stackEndpoints } from '@signflow/stack';
 import { loadRig } from './rig/load.js';
 import { runAgentUntilSignal } from './run-agent.js';
@@ -20,6 +20,12 @@ interface RunFlags {
   nkeySeed?: string;
   inboxPrefix?: string;
   drainTimeout: string;
+}
+
+/** The local stack's NATS credentials (nats.credentials, else the service user `signflow up` made). */
+function localNatsAuth(config: SignflowConfig): Omit<ReturnType<typeof natsClientOptions>, 'servers'> {
+  const { servers: _servers, ...auth } = natsClientOptions(config);
+  return auth;
 }
 
 /** `signflow camera run|list-devices` and `signflow cameras`. */
@@ -45,10 +51,10 @@ export function registerCommands(program: Command, ctx: CliContext): void {
         servers,
         stateDir: flags.stateDir ?? resolve(config.dataDir, 'camera-agent'),
         drainTimeoutMs: Number(flags.drainTimeout),
-        connectOptions: {
-          ...(seed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)) } : {}),
-          ...(flags.inboxPrefix ? { inboxPrefix: flags.inboxPrefix } : {}),
-        },
+        // without --nkey-seed: the local stack's credentials from the config (like the other commands)
+        connectOptions: seed
+          ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), ...(flags.inboxPrefix ? { inboxPrefix: flags.inboxPrefix } : {}) }
+          : localNatsAuth(config),
       });
     });
 
@@ -96,7 +102,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--nats <url>', 'NATS server (default: the local stack)')
     .action(async (flags: { rig?: string; nats?: string }) => {
       const servers = flags.nats ?? stackEndpoints(ctx.loadConfig()).nats;
-      const nc = await connect({ servers, timeout: 3000, reconnect: false });
+      const nc = await connect({ ...localNatsAuth(ctx.loadConfig()), servers, timeout: 3000, reconnect: false });
       try {
         const statuses = await readFleetStatus(nc, flags.rig);
         ctx.output(statuses, () => formatFleetTable(statuses));

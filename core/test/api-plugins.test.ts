@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
+import { pino } from 'pino';
 import { tempDir } from '@signflow/testkit';
-import { createLogger, loadConfig, LocalArtifactStore, prepareApiServer, registerApiPlugin, registeredApiPlugins, TokenStore } from '../src/index.js';
+import { bootstrapAdminToken, createLogger, loadConfig, localApiToken, LocalArtifactStore, prepareApiServer, registerApiPlugin, registeredApiPlugins, TokenStore } from '../src/index.js';
 
-test('prepareApiServer: open until the first token, then every route checked; /metrics; plugins mounted, a broken one skipped', async () => {
+test('prepareApiServer: every route refused without a token, even before any exists; /metrics; plugins mounted, a broken one skipped', async () => {
   await using dir = await tempDir();
   const config = loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config;
   registerApiPlugin('hello', (app, ctx) => {
@@ -21,13 +23,12 @@ test('prepareApiServer: open until the first token, then every route checked; /m
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   try {
-    const open = await fetch(`${base}/v1/hello`);
-    assert.equal(open.status, 200, 'no token exists yet: open');
-    assert.deepEqual(await open.json(), { run: { runId: 'r1' } });
-
+    assert.equal((await fetch(`${base}/v1/hello`)).status, 401, 'no token exists yet: still refused');
     const { token } = await new TokenStore(dir.path).create({ name: 'admin', role: 'admin' });
-    assert.equal((await fetch(`${base}/v1/hello`)).status, 401, 'the first token turns auth on');
-    assert.equal((await fetch(`${base}/v1/hello`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal((await fetch(`${base}/v1/hello`)).status, 401);
+    const ok = await fetch(`${base}/v1/hello`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { run: { runId: 'r1' } });
 
     const metrics = await fetch(`${base}/metrics`);
     assert.equal(metrics.status, 200, '/metrics stays public for Prometheus');
@@ -35,4 +36,32 @@ test('prepareApiServer: open until the first token, then every route checked; /m
   } finally {
     await app.close();
   }
+});
+
+test('prepareApiServer with an explicit auth.mode off: open, and says so loudly', async () => {
+  await using dir = await tempDir();
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir.path, auth: { mode: 'off' } } }).config;
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+  const app = Fastify();
+  await prepareApiServer(app, { config, logger, getRun: async (id) => ({ runId: id }), artifacts: new LocalArtifactStore(join(dir.path, 'a')) });
+  try {
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/hello' })).statusCode, 200);
+    assert.match(lines.join(''), /API AUTHENTICATION IS OFF/);
+  } finally {
+    await app.close();
+  }
+});
+
+test('bootstrapAdminToken: once per data dir, hashed in the store, plaintext only in a 0600 file the local CLI reads', async () => {
+  await using dir = await tempDir();
+  const first = await bootstrapAdminToken(dir.path);
+  assert.ok(first.created);
+  assert.equal(statSync(first.file).mode & 0o777, 0o600);
+  assert.equal(readFileSync(first.file, 'utf8').trim(), first.token);
+  assert.ok(!readFileSync(new TokenStore(dir.path).file, 'utf8').includes(first.token.split('_')[2] ?? '-'), 'the store keeps only the hash');
+  assert.equal((await new TokenStore(dir.path).verify(first.token))?.role, 'admin');
+  assert.deepEqual(await bootstrapAdminToken(dir.path), { created: false, file: first.file });
+  assert.equal(localApiToken({ dataDir: dir.path }, {}), first.token);
+  assert.equal(localApiToken({ dataDir: dir.path }, { SIGNFLOW_API_TOKEN: 'sft_x' }), 'sft_x');
 });

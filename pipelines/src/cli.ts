@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { ValidationError, type CliContext, type SignflowConfig } from '@signflow/core';
+import { localApiToken, ValidationError, type CliContext, type SignflowConfig } from '@signflow/core';
 import { PipelinesClient } from './api/client.js';
 import type { Pipeline } from './dsl/pipeline.js';
 import type { PipelineSpec } from './spec/schema.js';
@@ -71,7 +71,8 @@ async function watch(client: PipelinesClient, runId: string, json: boolean): Pro
 }
 
 export function registerCommands(program: Command, ctx: CliContext): void {
-  const client = (): PipelinesClient => new PipelinesClient(apiUrl(ctx.loadConfig()));
+  // the token: SIGNFLOW_API_TOKEN, else the admin token `signflow up` left in the data dir
+  const client = (): PipelinesClient => new PipelinesClient(apiUrl(ctx.loadConfig()), { token: localApiToken(ctx.loadConfig()) });
   const json = (): boolean => program.opts<{ json?: boolean }>().json === true;
 
   const pipe = program.command('pipeline').description('compile, upload and list pipelines');

@@ -1,5 +1,5 @@
-import { describeError, type SignflowConfig } from '@signflow/core';
-import { connect } from '@nats-io/transport-node';
+import { describeError, natsClientOptions, type SignflowConfig } from '@signflow/core';
+import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Connection } from '@temporalio/client';
 import { readStackState, isAlive } from './state.js';
@@ -23,10 +23,11 @@ async function withTimeout<T>(ms: number, what: string, work: Promise<T>): Promi
   }
 }
 
-export async function checkNats(url: string): Promise<PartHealth> {
+/** Health of NATS as the given user (the stack's service user for `signflow status`). */
+export async function checkNats(url: string, connectOptions: Partial<ConnectionOptions> = {}): Promise<PartHealth> {
   try {
     const info = await withTimeout(5000, 'nats', (async () => {
-      const nc = await connect({ servers: url, timeout: 2000, reconnect: false });
+      const nc = await connect({ ...connectOptions, servers: url, timeout: 2000, reconnect: false });
       try {
         const jsm = await jetstreamManager(nc, { timeout: 2000 });
         const account = await jsm.getAccountInfo();
@@ -81,7 +82,8 @@ export function stackEndpoints(config: SignflowConfig): { nats: string; temporal
 /** Health of every part of the stack. */
 export async function checkStack(config: SignflowConfig): Promise<PartHealth[]> {
   const endpoints = stackEndpoints(config);
-  const checks = [checkNats(endpoints.nats), checkTemporal(endpoints.temporal, config.temporal.namespace)];
+  const { servers: _servers, ...natsAuth } = natsClientOptions(config);
+  const checks = [checkNats(endpoints.nats, natsAuth), checkTemporal(endpoints.temporal, config.temporal.namespace)];
   if (endpoints.api) checks.push(checkHttp('api', `${endpoints.api}/healthz`));
   return Promise.all(checks);
 }

@@ -7,3 +7,4 @@ export * from './temporal-server.js';
 export * from './health.js';
 export * from './supervisor.js';
 export * from './state.js';
+export * from './nats-provision.js';

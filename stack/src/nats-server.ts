@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ManagedProcess, waitFor } from './process.js';
 import { requireTool } from './tools.js';
@@ -18,6 +18,8 @@ export interface NatsServerOptions {
   jetstream?: { maxMemory?: string; maxStore?: string };
   /** Extra nats-server config appended verbatim (accounts, authorization, ...). */
   extraConfig?: string;
+  /** Credentials the readiness probe connects with when `extraConfig` refuses anonymous clients. */
+  probeConnectOptions?: Partial<ConnectionOptions>;
   startTimeoutMs?: number;
 }
 
@@ -75,8 +77,8 @@ function portOf(url: string | undefined): number | undefined {
 }
 
 /** True once a client can connect and JetStream answers for its account. */
-export async function natsJetStreamReady(url: string, timeoutMs = 2000): Promise<boolean> {
-  const nc = await connect({ servers: url, timeout: timeoutMs, reconnect: false });
+export async function natsJetStreamReady(url: string, timeoutMs = 2000, connectOptions: Partial<ConnectionOptions> = {}): Promise<boolean> {
+  const nc = await connect({ ...connectOptions, servers: url, timeout: timeoutMs, reconnect: false });
   try {
     const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     await jsm.getAccountInfo();
@@ -127,7 +129,7 @@ export async function startNatsServer(opts: NatsServerOptions): Promise<NatsServ
       monitorPort = portOf(monitor) ?? monitorPort;
       monitorUrl = `http://${host}:${monitorPort}`;
     }
-    await waitFor('JetStream to be ready', async () => ((await natsJetStreamReady(url)) ? true : undefined), {
+    await waitFor('JetStream to be ready', async () => ((await natsJetStreamReady(url, 2000, opts.probeConnectOptions)) ? true : undefined), {
       timeoutMs: opts.startTimeoutMs ?? 15_000,
       abortIf: () => (p.running ? undefined : new StackPartError('nats-server', 'exited during start-up', { cause: p.exitError() })),
     });

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, describeError, natsAuthForDataDir, type Logger, type SignflowConfig } from '@signflow/core';
+import { connect } from '@nats-io/transport-node';
+import { createLogger, describeError, ensureNatsAuth, natsUserConnectOptions, SERVICE_NATS_USER, type Logger, type SignflowConfig } from '@signflow/core';
+import { provisionNats } from './nats-provision.js';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
 import { startTemporalServer, type TemporalServerHandle } from './temporal-server.js';
 import { assertPortFree } from './ports.js';
@@ -82,19 +84,33 @@ export async function startStack(config: SignflowConfig, extraParts: readonly St
     if (config.nats.url) {
       state.parts['nats'] = { endpoint: config.nats.url, extra: { managed: 'external' } };
     } else {
-      // NATS users per role, tenant and camera when <dataDir>/auth/nats-users.yaml exists (public keys only in the config)
-      const natsAuth = natsAuthForDataDir(config.dataDir);
+      // NATS users per role, tenant and camera (<dataDir>/auth/nats-users.yaml, written with
+      // defaults on first start); the config holds public keys only, anonymous clients are refused
+      const natsAuth = ensureNatsAuth(config);
+      if (!natsAuth) logger.warn('NATS AUTHORIZATION IS OFF (auth.mode: off): any client that reaches nats-server may read and publish everything; use this only for throwaway local development');
+      const service = natsAuth?.users.find((u) => u.name === SERVICE_NATS_USER);
+      const serviceOptions = service ? natsUserConnectOptions(service) : {};
       nats = await startNatsServer({
         dataDir: join(config.dataDir, 'nats'),
         host: config.nats.host,
         port: config.nats.port,
         ...(config.nats.monitorPort ? { monitorPort: config.nats.monitorPort } : {}),
         jetstream: config.nats.jetstream,
-        ...(natsAuth ? { extraConfig: natsAuth.config } : {}),
+        ...(natsAuth ? { extraConfig: natsAuth.config, probeConnectOptions: serviceOptions } : {}),
       });
       const n = nats;
-      state.parts['nats'] = { ...(n.pid ? { pid: n.pid } : {}), endpoint: n.url, extra: n.monitorUrl ? { monitor: n.monitorUrl } : {} };
+      const extra: Record<string, string> = n.monitorUrl ? { monitor: n.monitorUrl } : {};
+      if (natsAuth) extra['users'] = `${natsAuth.users.length} nkey users (credentials in ${join(config.dataDir, 'auth', 'nats')})`;
+      state.parts['nats'] = { ...(n.pid ? { pid: n.pid } : {}), endpoint: n.url, extra };
       exits.push(n.exited().then(() => new StackPartError('nats', `nats-server exited; see ${n.logFile}`)));
+      // the streams and bucket restricted users (cameras, viewers) use but may not create
+      const admin = await connect({ servers: n.url, timeout: 5000, ...serviceOptions });
+      try {
+        const created = await provisionNats(admin);
+        if (created.length) logger.info({ created }, 'NATS streams and buckets created');
+      } finally {
+        await admin.close();
+      }
       logger.info({ url: n.url }, 'nats-server ready');
     }
     if (config.temporal.address) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import type { CliContext, SignflowConfig } from '@signflow/core';
+import { natsClientOptions, type CliContext, type SignflowConfig } from '@signflow/core';
 import { followCaptions } from './live/follow.js';
 import { startLiveFeed } from './live/server.js';
 import { registerTokenCommands } from './cli-tokens.js';
@@ -29,7 +29,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--json', 'one caption per line as JSON (partials included)', false)
     .action(async (opts: { rig: string; follow: boolean; since: string; json: boolean }, cmd: Command) => {
       const config = ctx.loadConfig();
-      const nc = await connect({ servers: natsUrl(config), timeout: 3000 });
+      const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
       const controller = abortOnSignals();
       const json = opts.json || Boolean(cmd.optsWithGlobals<{ json?: boolean }>().json);
       try {
@@ -55,7 +55,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'port (0 picks a free one)', '8481')
     .action(async (opts: { host: string; port: string }) => {
       const config = ctx.loadConfig();
-      const nc = await connect({ servers: natsUrl(config), timeout: 3000 });
+      const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
       const feed = await startLiveFeed({ nc, host: opts.host, port: Number(opts.port) });
       ctx.output({ url: `${feed.url}/live` }, () => `live feed: ${feed.url}/live  (Ctrl-C to stop)`);
       const controller = abortOnSignals();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { connect } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import { createLogger, kvBuckets, loadConfig, LocalArtifactStore, prepareApiServer, registeredApiPlugins } from '@signflow/core';
+import { createLogger, kvBuckets, loadConfig, LocalArtifactStore, prepareApiServer, registeredApiPlugins, TokenStore } from '@signflow/core';
 import { startTestNats, tempDir } from '@signflow/testkit';
 import '../src/console-server/register.js';
 
@@ -22,7 +22,10 @@ test('the console registers itself on the signflow API: run stream source, camer
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const viewer = (await new TokenStore(dir.path).create({ name: 'viewer', role: 'viewer' })).token;
+  const fetch = (url: string) => globalThis.fetch(url, { headers: { authorization: `Bearer ${viewer}` } });
   try {
+    assert.equal((await globalThis.fetch(`${base}/v1/console/info`)).status, 401, 'the API refuses calls without a token');
     const info = (await (await fetch(`${base}/v1/console/info`)).json()) as { features: Record<string, boolean>; liveFeedUrl: string };
     assert.equal(info.features['cameras'], true);
     assert.equal(info.liveFeedUrl, 'http://127.0.0.1:9001/live');

@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { loadConfig, type CliContext, type SignflowConfig } from '@signflow/core';
+import { loadConfig, natsClientOptions, type CliContext, type SignflowConfig } from '@signflow/core';
 import { fixture } from '@signflow/testkit';
 import { registerCommands } from '../src/transcriber/cli.js';
 import { ensureDemoModel } from '../src/transcriber/demo-model.js';
@@ -23,7 +23,7 @@ program
   .option('--model <name>', 'registry model name', 'signs')
   .action(async (opts: { model: string }) => {
     const config = ctx.loadConfig();
-    const nc = await connect({ servers: config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`, timeout: 3000 }).catch(() => undefined);
+    const nc = await connect({ ...natsClientOptions(config), timeout: 3000 }).catch(() => undefined);
     const result = await ensureDemoModel(config, nc, fixture('msl150', 'sample_npy'), opts.model);
     await nc?.drain();
     ctx.output(result, () => `${opts.model} v${result.version} in production (${result.source === 'cached' ? 'already registered' : 'trained on the MSL-150 fixture sequences and promoted'})`);

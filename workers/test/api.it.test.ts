@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@signflow/core';
+import { loadConfig, TokenStore } from '@signflow/core';
 import { ApiError, PipelinesClient } from '@signflow/pipelines/api-client';
 import { startApiServer } from '@signflow/pipelines/api';
 import { waitFor } from '@signflow/testkit';
@@ -26,7 +26,10 @@ test('the HTTP API and the CLI: upload, submit, get, logs, list, lineage, schedu
   const config = loadConfig({ env: {}, overrides: { dataDir: h.dataDir, api: { port: 0 }, temporal: { namespace: h.temporal.namespace } } }).config;
   const api = await startApiServer({ config, temporalAddress: h.temporal.address, taskQueue: h.taskQueue });
   try {
-    const client = new PipelinesClient(api.url);
+    // the API refuses anonymous calls: an operator token, as `signflow token create` makes
+    const token = (await new TokenStore(config.dataDir).create({ name: 'api-test', role: 'operator' })).token;
+    assert.equal((await fetch(`${api.url}/v1/runs`)).status, 401, 'no token: refused');
+    const client = new PipelinesClient(api.url, { token });
     const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     assert.equal(openapi.openapi, '3.1.0');
     assert.ok(openapi.paths['/v1/runs/{id}/retry']);
@@ -63,7 +66,7 @@ test('the HTTP API and the CLI: upload, submit, get, logs, list, lineage, schedu
     // (asynchronously: the API answering it runs in this process)
     const cli = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [cliBin, '--json', ...args], { env: { ...process.env, SIGNFLOW_API_URL: api.url } }, (err, stdout, stderr) =>
+        execFile(process.execPath, [cliBin, '--json', ...args], { env: { ...process.env, SIGNFLOW_API_URL: api.url, SIGNFLOW_API_TOKEN: token } }, (err, stdout, stderr) =>
           resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
         );
       });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, describeError, type SignflowConfig } from '@signflow/core';
+import { bootstrapAdminToken, createLogger, describeError, type BootstrapResult, type SignflowConfig } from '@signflow/core';
 import { isAlive, readStackState, startStack, waitFor, type StackState } from '@signflow/stack';
 import type { createContext } from '../context.js';
 import { collectStackParts } from '../plugins.js';
@@ -19,18 +19,41 @@ export function endpointRows(state: StackState): string[][] {
   return rows;
 }
 
-function printReady(ctx: Ctx, config: SignflowConfig, state: StackState): void {
-  ctx.output({ dataDir: config.dataDir, supervisorPid: state.supervisorPid, parts: state.parts }, () =>
-    [`signflow is up (data in ${config.dataDir}, supervisor pid ${state.supervisorPid})`, renderTable(['part', 'endpoint', 'pid'], endpointRows(state))].join('\n'),
+/** How to sign in, printed once when `up` created the first admin token (the only time it is shown). */
+function signInHelp(config: SignflowConfig, boot: BootstrapResult | undefined): string[] {
+  if (!boot?.created) return [];
+  const consoleUrl = `http://${config.api.host}:${config.api.port}/console/`;
+  return [
+    '',
+    'First start: an admin API token was created. It is shown this once; it is also saved (mode 0600) in',
+    `  ${boot.file}`,
+    'which the local signflow CLI reads by itself. The API refuses requests without a token.',
+    `  admin token: ${boot.token}`,
+    `Sign in to the console at ${consoleUrl} by pasting it into "API token";`,
+    'give other people their own: signflow token create --name <who> --role viewer|operator|admin',
+    '',
+  ];
+}
+
+function printReady(ctx: Ctx, config: SignflowConfig, state: StackState, boot?: BootstrapResult): void {
+  const firstToken = boot?.created ? { adminToken: boot.token, adminTokenFile: boot.file } : {};
+  ctx.output({ dataDir: config.dataDir, supervisorPid: state.supervisorPid, parts: state.parts, ...firstToken }, () =>
+    [`signflow is up (data in ${config.dataDir}, supervisor pid ${state.supervisorPid})`, renderTable(['part', 'endpoint', 'pid'], endpointRows(state)), ...signInHelp(config, boot)].join('\n'),
   );
 }
 
+/** API auth on by default: the first admin token, unless the config explicitly turns auth off. */
+async function bootstrapAuth(config: SignflowConfig): Promise<BootstrapResult | undefined> {
+  if (config.auth.mode === 'off') return undefined;
+  return bootstrapAdminToken(config.dataDir);
+}
+
 /** Runs the stack in this process until SIGINT/SIGTERM or until a part fails. */
-async function runForeground(ctx: Ctx, config: SignflowConfig): Promise<number> {
+async function runForeground(ctx: Ctx, config: SignflowConfig, boot: BootstrapResult | undefined): Promise<number> {
   const logger = createLogger('signflow-up', { level: config.logLevel });
   const parts = await collectStackParts(config);
   const stack = await startStack(config, parts, logger);
-  printReady(ctx, config, stack.state);
+  printReady(ctx, config, stack.state, boot);
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -43,7 +66,7 @@ async function runForeground(ctx: Ctx, config: SignflowConfig): Promise<number> 
 }
 
 /** Starts a detached supervisor (`signflow up` in its own process group) and waits until it is ready. */
-async function runDetached(ctx: Ctx, config: SignflowConfig, argv: string[], timeoutMs: number): Promise<number> {
+async function runDetached(ctx: Ctx, config: SignflowConfig, argv: string[], timeoutMs: number, boot: BootstrapResult | undefined): Promise<number> {
   mkdirSync(config.dataDir, { recursive: true });
   const logFile = join(config.dataDir, 'signflow-up.log');
   const out = openSync(logFile, 'a');
@@ -70,7 +93,7 @@ async function runDetached(ctx: Ctx, config: SignflowConfig, argv: string[], tim
     const reason = s?.supervisorPid === pid && s.error ? s.error : describeError(err);
     throw new Error(`signflow up failed: ${reason}\n--- last lines of ${logFile} ---\n${tail}`);
   });
-  printReady(ctx, config, state);
+  printReady(ctx, config, state, boot);
   return 0;
 }
 
@@ -82,8 +105,10 @@ export function registerUp(program: Command, ctx: Ctx): void {
     .option('--timeout <seconds>', 'how long --detach waits for the stack to be ready', '120')
     .action(async (opts: { detach?: boolean; timeout: string }) => {
       const config = ctx.loadConfig();
+      // the detached supervisor finds the token made here; only this process prints it
+      const boot = process.env['SIGNFLOW_UP_DETACHED'] ? undefined : await bootstrapAuth(config);
       process.exitCode = opts.detach
-        ? await runDetached(ctx, config, process.argv, Number(opts.timeout) * 1000)
-        : await runForeground(ctx, config);
+        ? await runDetached(ctx, config, process.argv, Number(opts.timeout) * 1000, boot)
+        : await runForeground(ctx, config, boot);
     });
 }

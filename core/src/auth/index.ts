@@ -6,3 +6,4 @@ export * from './nats-permissions.js';
 export * from './nats-config.js';
 export * from './fastify.js';
 export * from './nats-setup.js';
+export * from './bootstrap.js';

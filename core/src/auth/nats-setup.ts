@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { SignflowConfig } from '../config/schema.js';
 import { NatsAuthConfigError } from './errors.js';
 import { generateNatsAuth, natsUserConnectOptions, type GeneratedNatsAuth } from './nats-config.js';
 import { inboxPrefixFor, parseNatsAuthSpec, type NatsAuthSpec } from './nats-permissions.js';
@@ -32,21 +33,73 @@ function readSpec(file: string): NatsAuthSpec {
 /**
  * NATS users for an embedded stack: when `<dataDir>/auth/nats-users.yaml` exists, generates (or
  * reuses) each user's nkey and returns the nats-server config block to pass as `extraConfig`,
- * with a `signflow` service user added for the stack's own services. Undefined when the file is
- * absent (NATS then runs without users, as before).
+ * with a `signflow` service user added for the stack's own services. Clients without
+ * credentials are refused. Undefined when the file is absent.
  */
 export function natsAuthForDataDir(dataDir: string): GeneratedNatsAuth | undefined {
   const paths = natsAuthPaths(dataDir);
   if (!existsSync(paths.spec)) return undefined;
-  return generateNatsAuth(readSpec(paths.spec), paths.creds);
+  return generateNatsAuth(readSpec(paths.spec), paths.creds, { anonymousProbe: false });
+}
+
+/**
+ * What `signflow up` writes as `<dataDir>/auth/nats-users.yaml` on first start: one user per
+ * role (admin, operator, a viewer of the `local` tenant) and one per camera of the demo rig.
+ * Edit it (or use `signflow auth nats-users add-camera`) to add tenants, rigs and cameras.
+ */
+export const defaultNatsUsersYaml = `# NATS users of this signflow stack: signflow up generates an nkey per user in auth/nats/<user>.nk
+# (mode 0600) and starts nats-server with their permissions; the service user "signflow" is added
+# for the stack's own services. Clients without credentials are refused.
+tenants:
+  local: { rigs: [demo] }
+users:
+  - { kind: admin, name: admin }
+  - { kind: operator, name: operator }
+  - { kind: viewer, name: viewer, tenant: local }
+  - { kind: camera, name: demo-front, tenant: local, rig: demo, cameras: [front] }
+`;
+
+/**
+ * NATS users on by default: writes the default spec when the data dir has none, then generates
+ * (or reuses) the users. Undefined only with \`auth.mode: off\`.
+ */
+export function ensureNatsAuth(config: Pick<SignflowConfig, 'dataDir' | 'auth'>): GeneratedNatsAuth | undefined {
+  if (config.auth.mode === 'off') return undefined;
+  const paths = natsAuthPaths(config.dataDir);
+  if (!existsSync(paths.spec)) {
+    mkdirSync(join(config.dataDir, 'auth'), { recursive: true, mode: 0o700 });
+    writeFileSync(paths.spec, defaultNatsUsersYaml, { mode: 0o600 });
+  }
+  return natsAuthForDataDir(config.dataDir);
 }
 
 /**
  * Connect options for the signflow services when NATS users are on (spread into `connect()`);
- * empty when they are off. Services call this instead of knowing where the credentials live.
+ * empty when the data dir has no generated service credentials. Services call this instead of
+ * knowing where the credentials live.
  */
 export function natsServiceConnectOptions(dataDir: string): Partial<ReturnType<typeof natsUserConnectOptions>> {
   const seedFile = join(natsAuthPaths(dataDir).creds, `${SERVICE_NATS_USER}.nk`);
-  if (!existsSync(natsAuthPaths(dataDir).spec) || !existsSync(seedFile)) return {};
+  if (!existsSync(seedFile)) return {};
   return natsUserConnectOptions({ seedFile, inboxPrefix: inboxPrefixFor(SERVICE_NATS_USER) });
+}
+
+/** The URL local clients use: `nats.url`, else the embedded server's host and port. */
+export function natsClientUrl(config: Pick<SignflowConfig, 'nats'>): string {
+  return config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
+}
+
+/**
+ * Everything a local service or CLI command needs to connect:
+ * `connect({ ...natsClientOptions(config), timeout: 3000 })`. Credentials: `nats.credentials`
+ * (`SIGNFLOW_NATS_CREDENTIALS`, an nkey seed file) when set, else the stack's service user that
+ * `signflow up` generated in the data dir, else none.
+ */
+export function natsClientOptions(config: Pick<SignflowConfig, 'nats' | 'dataDir'>): { servers: string } & Partial<ReturnType<typeof natsUserConnectOptions>> {
+  const servers = natsClientUrl(config);
+  if (config.nats.credentials) {
+    const user = /([^/\\]+?)(\.nk|\.creds)?$/.exec(config.nats.credentials)?.[1] ?? SERVICE_NATS_USER;
+    return { servers, ...natsUserConnectOptions({ seedFile: config.nats.credentials, inboxPrefix: inboxPrefixFor(user) }) };
+  }
+  return { servers, ...natsServiceConnectOptions(config.dataDir) };
 }

@@ -36,6 +36,7 @@ const ENV_KEYS: readonly [string, readonly string[], 'string' | 'number'][] = [
   ['SIGNFLOW_NATS_URL', ['nats', 'url'], 'string'],
   ['SIGNFLOW_NATS_PORT', ['nats', 'port'], 'number'],
   ['SIGNFLOW_NATS_MONITOR_PORT', ['nats', 'monitorPort'], 'number'],
+  ['SIGNFLOW_NATS_CREDENTIALS', ['nats', 'credentials'], 'string'],
   ['SIGNFLOW_TEMPORAL_ADDRESS', ['temporal', 'address'], 'string'],
   ['SIGNFLOW_TEMPORAL_PORT', ['temporal', 'port'], 'number'],
   ['SIGNFLOW_TEMPORAL_UI_PORT', ['temporal', 'uiPort'], 'number'],
@@ -119,5 +120,6 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (options.overrides) tree = deepMerge(tree, options.overrides);
 
   const config = parseWith(signflowConfigSchema, tree, file ?? 'signflow configuration');
-  return { config: { ...config, dataDir: expandHome(config.dataDir, cwd) }, file };
+  const nats = config.nats.credentials ? { ...config.nats, credentials: expandHome(config.nats.credentials, cwd) } : config.nats;
+  return { config: { ...config, dataDir: expandHome(config.dataDir, cwd), nats }, file };
 }

@@ -35,24 +35,16 @@ export function registeredApiPlugins(): string[] {
 }
 
 /**
- * Everything the signflow API adds around its own routes: token auth on every route (open, with
- * a warning, until the first token is created with `signflow token create`), `/metrics` for
- * Prometheus, then the registered plugins. Call after creating the app, before `listen`.
+ * Everything the signflow API adds around its own routes: token auth on every route (refused
+ * without a valid token; `signflow up` bootstraps the first admin token; only an explicit
+ * `auth: { mode: off }` in the config opens it, with a loud warning), `/metrics` for Prometheus,
+ * then the registered plugins. Call after creating the app, before `listen`.
  */
 export async function prepareApiServer(app: FastifyInstance, ctx: ApiPluginContext): Promise<void> {
   const tokens = new TokenStore(ctx.config.dataDir);
-  let warned = false;
-  registerApiAuth(app, {
-    verifier: tokens,
-    open: () => {
-      const open = tokens.list().length === 0;
-      if (open && !warned) {
-        warned = true;
-        ctx.logger.warn('API authentication is off until the first token exists: run `signflow token create --name admin --role admin`');
-      }
-      return open;
-    },
-  });
+  const off = ctx.config.auth.mode === 'off';
+  if (off) ctx.logger.warn('API AUTHENTICATION IS OFF (auth.mode: off): anyone who can reach this port may submit runs and promote models; use this only for throwaway local development');
+  registerApiAuth(app, { verifier: tokens, open: () => off });
   const registry = processMetricsRegistry();
   app.get('/metrics', async (_req, reply) => {
     const { contentType, body } = await renderMetrics(registry);

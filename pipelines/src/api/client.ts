@@ -18,7 +18,14 @@ export class ApiError extends SignflowError {
 
 /** A small fetch client of the pipelines HTTP API (the CLI and tests use it). */
 export class PipelinesClient {
-  constructor(readonly baseUrl: string) {}
+  private readonly token: string | undefined;
+  /** `token`: the API token to send (default SIGNFLOW_API_TOKEN); the API refuses calls without one. */
+  constructor(
+    readonly baseUrl: string,
+    options: { token?: string | undefined } = {},
+  ) {
+    this.token = options.token ?? process.env['SIGNFLOW_API_TOKEN'];
+  }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
@@ -27,8 +34,7 @@ export class PipelinesClient {
         method,
         headers: {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          // an API token (`signflow token create`) once the API has any
-          ...(process.env['SIGNFLOW_API_TOKEN'] ? { authorization: `Bearer ${process.env['SIGNFLOW_API_TOKEN']}` } : {}),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { natsClientOptions, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
 import { exportModelDirectory } from '../training/model-io.js';
 import { loadPreprocessing } from '../inference/model-package.js';
 import { ModelRegistry, STAGES, type EventPublisher, type ModelVersion, type Stage } from './registry.js';
@@ -88,7 +88,7 @@ function openRegistry(config: SignflowConfig, events?: EventPublisher): ModelReg
 
 async function withEvents(config: SignflowConfig, fn: (events: EventPublisher | undefined) => Promise<void>): Promise<void> {
   const servers = config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
-  const nc = await connect({ servers, timeout: 2000, maxReconnectAttempts: 0 }).catch(() => undefined);
+  const nc = await connect({ ...natsClientOptions(config), servers, timeout: 2000, maxReconnectAttempts: 0 }).catch(() => undefined);
   if (!nc) process.stderr.write(`signflow: NATS at ${servers} did not answer; the registry changed but no promotion event was sent\n`);
   try {
     await fn(nc);

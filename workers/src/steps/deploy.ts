@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { connect } from '@nats-io/transport-node';
-import { loadConfig, parseWith } from '@signflow/core';
+import { loadConfig, natsClientOptions, parseWith } from '@signflow/core';
 import { ModelRegistry } from '../registry/registry.js';
 import { registerStep } from './registry.js';
 
@@ -12,8 +12,8 @@ const params = z.object({ name: z.string().min(1), version: z.number().int().pos
 
 registerStep('registry.promote', async (ctx) => {
   const p = parseWith(params, ctx.parameters, 'registry.promote parameters');
-  const { nats } = loadConfig().config;
-  const nc = await connect({ servers: nats.url ?? `nats://${nats.host}:${nats.port}`, timeout: 2000, maxReconnectAttempts: 0 }).catch(() => undefined);
+  const config = loadConfig().config;
+  const nc = await connect({ ...natsClientOptions(config), timeout: 2000, maxReconnectAttempts: 0 }).catch(() => undefined);
   if (!nc) ctx.log('NATS is not reachable: the promotion is recorded, the transcriber learns of it when it next reads the registry');
   try {
     const event = await new ModelRegistry(ctx.store, nc).promote(p.name, p.version, p.stage);

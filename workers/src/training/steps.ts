@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { connect } from '@nats-io/transport-node';
-import { artifactRefSchema, loadConfig, parseWith, type ArtifactRef } from '@signflow/core';
+import { artifactRefSchema, loadConfig, natsClientOptions, parseWith, type ArtifactRef } from '@signflow/core';
 import { toTensorArrays } from '@signflow/datasets';
 import { registerStep, type StepContext } from '../steps/registry.js';
 import { evaluateModel } from '../evaluation/evaluate.js';
@@ -28,8 +28,8 @@ async function loadDataset(ref: string, frames: number | undefined): Promise<{ d
 }
 
 async function natsPublisher(): Promise<{ events: EventPublisher | undefined; close(): Promise<void> }> {
-  const { nats } = loadConfig().config;
-  const nc = await connect({ servers: nats.url ?? `nats://${nats.host}:${nats.port}`, timeout: 2000, maxReconnectAttempts: 0 }).catch(() => undefined);
+  const config = loadConfig().config;
+  const nc = await connect({ ...natsClientOptions(config), timeout: 2000, maxReconnectAttempts: 0 }).catch(() => undefined);
   return { events: nc, close: async () => nc?.drain() };
 }
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { createLogger, describeError, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { createLogger, describeError, natsClientOptions, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { DatasetStore, loadRig } from '@signflow/datasets';
 import { ModelRegistry } from '../registry/registry.js';
 import { loadRecognizerDir } from './model-files.js';
 import { fixedModelSource, type ModelSource } from './model-source.js';
@@ -14,6 +15,7 @@ export interface TranscribeFlags {
   model: string;
   modelDir?: string;
   camera?: string;
+  rigFile?: string;
   deliver: 'new' | 'all';
 }
 
@@ -21,14 +23,18 @@ function natsUrl(config: SignflowConfig): string {
   return config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
 }
 
-/** The registry's production model (swapped on promotion), or a fixed exported model folder. */
+/**
+ * The registry's production model (swapped on promotion), or a fixed exported model folder; the
+ * local dataset store gives a model's feature spec when its package points to its dataset.
+ */
 export function modelSourceFor(config: SignflowConfig, nc: NatsConnection, flags: TranscribeFlags): ModelSource {
+  const datasets = DatasetStore.local(config.dataDir);
   if (flags.modelDir) {
     const dir = flags.modelDir;
-    return fixedModelSource(() => loadRecognizerDir(dir, flags.model, `dir:${dir.split('/').filter(Boolean).at(-1) ?? dir}`));
+    return fixedModelSource(() => loadRecognizerDir(dir, flags.model, `dir:${dir.split('/').filter(Boolean).at(-1) ?? dir}`, datasets));
   }
   const store = openArtifactStore(join(config.dataDir, 'artifacts'));
-  return registryModelSource({ nc, registry: new ModelRegistry(store), store, model: flags.model });
+  return registryModelSource({ nc, registry: new ModelRegistry(store), store, model: flags.model, datasets });
 }
 
 /** `signflow transcribe --rig R`: runs the transcriber of a rig in the foreground until Ctrl-C. */
@@ -37,21 +43,27 @@ export function registerTranscribeCommands(program: Command, ctx: CliContext): v
     .command('transcribe')
     .description("transcribe a rig live: its landmark stream → sign segments → captions on signflow.captions.<rig> (production model, hot-swapped on promotion)")
     .requiredOption('--rig <rig>', 'rig id')
-    .option('--model <name>', 'registry model name', 'signs')
+    .option('--model <name>', 'registry model name (the sign-recognition pipeline registers "sign-recognition")', 'sign-recognition')
     .option('--model-dir <dir>', 'use an exported TF.js model folder (signflow model export) instead of the registry')
-    .option('--camera <camera>', 'camera whose landmarks are recognised (default: the first heard from)')
+    .option('--rig-file <file>', "the camera agent's rig file: with two or more calibrated cameras, their views are fused (triangulated) per instant")
+    .option('--camera <camera>', 'single view: the camera recognised (default the first heard from); fused rig: the view image-space models read')
     .option('--from-start', 'a new consumer reads every landmark packet the stream holds, not only new ones', false)
-    .action(async (opts: { rig: string; model: string; modelDir?: string; camera?: string; fromStart: boolean }) => {
+    .action(async (opts: { rig: string; model: string; modelDir?: string; camera?: string; rigFile?: string; fromStart: boolean }) => {
       const config = ctx.loadConfig();
       const logger = createLogger('transcriber');
-      const nc = await connect({ servers: natsUrl(config), timeout: 3000 });
+      const rigInfo = opts.rigFile ? await loadRig(opts.rigFile) : undefined;
+      if (rigInfo && rigInfo.id !== opts.rig) logger.warn({ rigFile: opts.rigFile, id: rigInfo.id }, 'the rig file describes another rig id; using its calibrations anyway');
+      const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
       const flags: TranscribeFlags = { rig: opts.rig, model: opts.model, deliver: opts.fromStart ? 'all' : 'new', ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.camera ? { camera: opts.camera } : {}) };
       const transcriber = await startTranscriber(
-        { nc, models: modelSourceFor(config, nc, flags), logger },
+        { nc, models: modelSourceFor(config, nc, flags), logger, ...(rigInfo ? { cameras: rigInfo.cameras } : {}) },
         { rig: flags.rig, deliver: flags.deliver, ...(flags.camera ? { camera: flags.camera } : {}) },
       );
       const stats = transcriber.stats();
-      ctx.output({ rig: stats.rig, model: stats.model }, () => `transcribing rig ${stats.rig} with ${stats.model.name} v${stats.model.version} (Ctrl-C to stop)`);
+      ctx.output(
+        { rig: stats.rig, model: stats.model, mode: stats.mode },
+        () => `transcribing rig ${stats.rig} with ${stats.model.name} v${stats.model.version}, ${stats.mode === 'fused' ? `fusing ${rigInfo?.cameras.size ?? 0} calibrated cameras` : 'one camera'} (Ctrl-C to stop)`,
+      );
       const stop = (): void => {
         transcriber.stop().then(
           () => nc.close(),
@@ -77,7 +89,7 @@ export function registerExtractCommands(program: Command, ctx: CliContext): void
     .action(async (opts: { rig: string; pose: boolean; maxLag: string }) => {
       const config = ctx.loadConfig();
       const logger = createLogger('extraction');
-      const nc = await connect({ servers: natsUrl(config), timeout: 3000 });
+      const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
       const { createDetector } = await import('@signflow/landmarks');
       const { startExtraction } = await import('../extraction/service.js');
       const worker = await startExtraction(
