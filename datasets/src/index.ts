@@ -4,6 +4,8 @@ export * from './format/manifest.js';
 export * from './format/sample.js';
 export * from './store/backend.js';
 export * from './store/local-disk.js';
+export * from './store/nats-object.js';
+export * from './store/configured.js';
 export * from './store/canonical.js';
 export * from './store/writer.js';
 export * from './store/store.js';

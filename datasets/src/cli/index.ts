@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext, SignflowConfig } from '@signflow/core';
+import type { CliContext } from '@signflow/core';
 import { FRAME_FLAG_NAMES } from '../format/manifest.js';
 import { importSource, type ImportSource } from '../importers/common.js';
 import { openKaggleIslr } from '../importers/kaggle-islr.js';
@@ -11,12 +11,13 @@ import { openVideos } from '../importers/video.js';
 import { exportDataset } from '../derive/export.js';
 import { preprocessDataset, type PreprocessSpec } from '../derive/preprocess.js';
 import { splitDataset } from '../derive/split.js';
-import { readLabelFile } from '../record/labels.js';
-import { recordFromNats } from '../record/recorder.js';
 import { loadRig } from '../record/rig.js';
 import { Dataset } from '../store/dataset.js';
-import { DatasetStore } from '../store/store.js';
+import { openConfiguredStore } from '../store/configured.js';
+import type { DatasetStore } from '../store/store.js';
+import { int } from './flags.js';
 import { progressBar } from './progress.js';
+import { registerRecordCommand } from './record.js';
 import { renderList, renderShow, table } from './render.js';
 
 const KINDS = ['msl150', 'keypoint-csv', 'pose', 'kaggle-islr', 'video'] as const;
@@ -34,17 +35,6 @@ interface ImportFlags {
   limit?: string;
   width?: string;
   maxFrames?: string;
-}
-
-const int = (flag: string, v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${flag}: expected a number, got ${JSON.stringify(v)}`);
-  return n;
-};
-
-function natsUrl(config: SignflowConfig): string {
-  return config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
 }
 
 async function openSource(kind: Kind, path: string, f: ImportFlags): Promise<ImportSource> {
@@ -65,24 +55,32 @@ async function openSource(kind: Kind, path: string, f: ImportFlags): Promise<Imp
 
 /** `signflow dataset import|extract|ls|show|split|preprocess|export|record`. */
 export function registerCommands(program: Command, ctx: CliContext): void {
-  const store = () => DatasetStore.local(ctx.loadConfig().dataDir);
-  const open = async (ref: string) => {
-    const s = store();
-    return Dataset.open(s, await s.resolve(ref));
+  const dataset = program
+    .command('dataset')
+    .description('Sign datasets: import, inspect, split, preprocess, export, record (content-addressed versions)')
+    .option('--store <kind>', 'local | nats: where versions live (default: datasets.store in signflow.yaml, else local)');
+  /** Opens the chosen store for one command and closes it after (a NATS store holds a connection). */
+  const withStore = async <T>(fn: (store: DatasetStore) => Promise<T>): Promise<T> => {
+    const store = await openConfiguredStore(ctx.loadConfig(), dataset.opts<{ store?: string }>().store);
+    try {
+      return await fn(store);
+    } finally {
+      await store.close();
+    }
   };
-  const dataset = program.command('dataset').description('Sign datasets: import, inspect, split, preprocess, export, record (content-addressed versions)');
+  const open = async (store: DatasetStore, ref: string) => Dataset.open(store, await store.resolve(ref));
 
   const runImport = async (kind: Kind, path: string, f: ImportFlags) => {
     const source = await openSource(kind, resolve(path), f);
     const bar = progressBar(`import ${kind}`);
     try {
-      const v = await importSource(source, {
-        store: store(),
+      const v = await withStore((store) => importSource(source, {
+        store,
         name: f.name,
         ...(f.description ? { description: f.description } : {}),
         ...(f.strict ? { strict: true } : {}),
         onProgress: (done, total, skipped) => bar.update(done, total, skipped ? `(${skipped} skipped)` : ''),
-      });
+      }));
       bar.stop();
       const summary = { id: v.id, name: v.manifest.name, samples: v.manifest.sampleCount, frames: v.manifest.frameCount, classes: v.manifest.labels.length, skipped: v.manifest.quality.skipped };
       ctx.output(summary, () => {
@@ -132,7 +130,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .description('List dataset versions')
     .option('--name <name>', 'only this name')
     .action(async (f: { name?: string }) => {
-      const rows = (await store().list()).filter((r) => !f.name || r.name === f.name);
+      const rows = (await withStore((store) => store.list())).filter((r) => !f.name || r.name === f.name);
       ctx.output(rows, () => renderList(rows));
     });
 
@@ -141,7 +139,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .description('Show a version: layout, class and signer counts, quality counts, splits, provenance (--json: the manifest)')
     .argument('<ref>', 'name, name@id-prefix, or version id (prefix)')
     .action(async (ref: string) => {
-      const ds = await open(ref);
+      const ds = await withStore((store) => open(store, ref));
       ctx.output({ id: ds.id, manifest: ds.manifest }, () => renderShow(ds.id, ds.manifest));
     });
 
@@ -155,8 +153,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'name of the new version (default: the same)')
     .action(async (ref: string, f: { k: string; seed: string; method: string; name?: string }) => {
       if (!['auto', 'group-kfold', 'stratified-kfold'].includes(f.method)) throw new Error(`--method: use auto, group-kfold or stratified-kfold`);
-      const ds = await open(ref);
-      const v = await splitDataset(ds, { store: store(), k: int('k', f.k) ?? 5, seed: int('seed', f.seed) ?? 0, method: f.method as 'auto', ...(f.name ? { name: f.name } : {}) });
+      const v = await withStore(async (store) =>
+        splitDataset(await open(store, ref), { store, k: int('k', f.k) ?? 5, seed: int('seed', f.seed) ?? 0, method: f.method as 'auto', ...(f.name ? { name: f.name } : {}) }),
+      );
       ctx.output({ id: v.id, split: v.manifest.splits }, () =>
         [`${v.manifest.name} @ ${v.id}`, `${v.split.method}, k=${v.split.k}, seed ${v.split.seed}`, table(['fold', 'samples', 'signers'], v.split.foldSizes.map((n, i) => [i, n, v.split.foldSigners?.[i]?.join(' ') ?? '-']))].join('\n'),
       );
@@ -181,7 +180,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--dropout <p>', 'augment: landmark dropout probability', '0')
     .option('--name <name>', 'name of the new version (default: the same)')
     .action(async (ref: string, f: Record<string, string | boolean | undefined>) => {
-      const ds = await open(ref);
       const num = (k: string) => int(k, typeof f[k] === 'string' ? f[k] : undefined);
       const spec: PreprocessSpec = { seed: num('seed') ?? 0 };
       if (typeof f['rig'] === 'string') {
@@ -195,7 +193,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       if (typeof f['mirror'] === 'string') spec.mirror = f['mirror'] as 'add';
       if (typeof f['augment'] === 'string') spec.augment = { copies: num('augment') ?? 1, rotationDeg: num('rotation'), scale: num('scale'), timeWarp: num('timeWarp'), dropout: num('dropout') };
       const bar = progressBar('preprocess');
-      const v = await preprocessDataset(ds, spec, { store: store(), ...(typeof f['name'] === 'string' ? { name: f['name'] } : {}), onProgress: (d, t) => bar.update(d, t) });
+      const v = await withStore(async (store) =>
+        preprocessDataset(await open(store, ref), spec, { store, ...(typeof f['name'] === 'string' ? { name: f['name'] } : {}), onProgress: (d, t) => bar.update(d, t) }),
+      );
       bar.stop();
       ctx.output({ id: v.id, samples: v.manifest.sampleCount, quality: v.manifest.quality }, () => `${v.manifest.name} @ ${v.id}\n${v.manifest.sampleCount} samples, ${v.manifest.frameCount} frames, coordinates ${v.manifest.coordinates.space}`);
     });
@@ -211,51 +211,15 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .option('--channels <list>', 'npy: channels to keep, e.g. x,y,z')
     .action(async (ref: string, f: { out: string; format: string; frames?: string; components?: string; channels?: string }) => {
       if (f.format !== 'npy' && f.format !== 'dir') throw new Error('--format: use npy or dir');
-      const ds = await open(ref);
-      const r = await exportDataset(ds, f.format, resolve(f.out), {
-        ...(f.frames ? { frames: int('frames', f.frames) } : {}),
-        ...(f.components ? { components: f.components.split(',') } : {}),
-        ...(f.channels ? { channels: f.channels.split(',') as never } : {}),
-      });
+      const r = await withStore(async (store) =>
+        exportDataset(await open(store, ref), f.format as 'npy' | 'dir', resolve(f.out), {
+          ...(f.frames ? { frames: int('frames', f.frames) } : {}),
+          ...(f.components ? { components: f.components.split(',') } : {}),
+          ...(f.channels ? { channels: f.channels.split(',') as never } : {}),
+        }),
+      );
       ctx.output(r, () => `wrote ${r.files.join(', ')} to ${r.out}${r.shape ? ` (x: ${r.shape.join(' × ')})` : ''}`);
     });
 
-  dataset
-    .command('record')
-    .description("Record a rig's landmark packets from NATS, cut by a label file (start,end,gloss[,signer]), into a dataset version")
-    .requiredOption('--rig <file>', 'rig file (rig.yaml): rig id, cameras, calibrations (2+ calibrated cameras are fused)')
-    .requiredOption('--labels <file>', 'CSV start,end,gloss[,signer]: seconds from the first packet, or ISO date-times')
-    .requiredOption('--name <name>', 'dataset name')
-    .option('--nats <url>', 'NATS server (default: the rig file, else the local stack)')
-    .option('--signer <id>', 'signer id for rows without one')
-    .option('--timeout <s>', 'stop after this many seconds even if the last segment has not ended', '600')
-    .action(async (f: { rig: string; labels: string; name: string; nats?: string; signer?: string; timeout: string }) => {
-      const rig = await loadRig(resolve(f.rig));
-      const segments = await readLabelFile(resolve(f.labels));
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.stderr.write(`recording rig ${rig.id} (${rig.cameraIds.join(', ')}): ${segments.length} segments; Ctrl-C stops early\n`);
-      const bar = progressBar('record');
-      try {
-        const v = await recordFromNats({
-          store: store(),
-          name: f.name,
-          rig,
-          segments,
-          natsUrl: f.nats ?? rig.natsUrl ?? natsUrl(ctx.loadConfig()),
-          signer: f.signer ?? null,
-          timeoutMs: (int('timeout', f.timeout) ?? 600) * 1000,
-          signal: controller.signal,
-          onPacket: (received, kept) => bar.update(kept, undefined, `(${received} packets received)`),
-        });
-        bar.stop();
-        ctx.output({ id: v.id, samples: v.manifest.sampleCount, packets: v.packets, invalidPackets: v.invalidPackets, skipped: v.manifest.quality.skipped }, () =>
-          `${v.manifest.name} @ ${v.id}\n${v.manifest.sampleCount} samples from ${v.packets} packets (${v.invalidPackets} invalid); skipped ${JSON.stringify(v.manifest.quality.skipped)}`,
-        );
-      } finally {
-        bar.stop();
-        process.off('SIGINT', stop);
-      }
-    });
+  registerRecordCommand(dataset, ctx, withStore);
 }

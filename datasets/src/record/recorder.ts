@@ -83,24 +83,60 @@ export async function recordFromNats(options: RecordOptions): Promise<RecordResu
     quality.stop();
     await nc.close();
   }
-  const result = segmentPackets(kept, options.segments, origin ?? 0n, {
-    cameras: options.rig.cameras,
-    idPrefix: 'seg',
-    signer: options.signer ?? null,
-  });
-  const writer = options.store.createWriter({
+  return writeRecording({
+    store: options.store,
     name: options.name,
+    rig: options.rig,
+    packets: kept,
+    segments: options.segments,
+    origin: origin ?? 0n,
+    signer: options.signer ?? null,
+    received,
+    invalidItems,
+    invalid,
+    step: { segments: options.segments.length, origin: origin?.toString() ?? null },
+  });
+}
+
+export interface RecordingToWrite {
+  store: DatasetStore;
+  name: string;
+  rig: RigInfo;
+  packets: TimedPacket[];
+  segments: LabelSegment[];
+  origin: bigint;
+  signer: string | null;
+  received: number;
+  invalid: number;
+  /** Subjects of the first invalid packets (listed as skipped items). */
+  invalidItems: string[];
+  /** What the provenance step records about how segments were cut. */
+  step: Record<string, unknown>;
+  /** A sample's `source` (default: `segment line <n>`). */
+  describe?: (segment: LabelSegment) => string;
+}
+
+/** Cuts recorded packets into the segments and writes them as one dataset version. */
+export async function writeRecording(r: RecordingToWrite): Promise<RecordResult> {
+  const result = segmentPackets(r.packets, r.segments, r.origin, {
+    cameras: r.rig.cameras,
+    idPrefix: 'seg',
+    signer: r.signer,
+    ...(r.describe ? { describe: r.describe } : {}),
+  });
+  const writer = r.store.createWriter({
+    name: r.name,
     layout: FUSED_LAYOUT,
     coordinates: result.coordinates,
-    sources: [{ kind: 'record', location: `nats:${subjects.landmarksOfRig(options.rig.id)}`, files: received }],
-    steps: [{ op: 'record', params: { rig: options.rig.id, cameras: options.rig.cameraIds, segments: options.segments.length, origin: origin?.toString() ?? null } }],
+    sources: [{ kind: 'record', location: `nats:${subjects.landmarksOfRig(r.rig.id)}`, files: r.received }],
+    steps: [{ op: 'record', params: { rig: r.rig.id, cameras: r.rig.cameraIds, ...r.step } }],
   });
   try {
     for (const s of result.skipped) writer.skip(s.item, s.reason, s.detail);
-    for (const item of invalidItems) writer.skip(item, 'invalid-packet');
-    for (let i = invalidItems.length; i < invalid; i++) writer.skip('(packet)', 'invalid-packet');
+    for (const item of r.invalidItems) writer.skip(item, 'invalid-packet');
+    for (let i = r.invalidItems.length; i < r.invalid; i++) writer.skip('(packet)', 'invalid-packet');
     for (const s of result.samples) await writer.add(s);
-    return { ...(await writer.commit()), packets: received, invalidPackets: invalid };
+    return { ...(await writer.commit()), packets: r.received, invalidPackets: r.invalid };
   } catch (err) {
     await writer.abort();
     throw err;

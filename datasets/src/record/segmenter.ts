@@ -41,6 +41,8 @@ export interface SegmentOptions {
   /** Sample id prefix (e.g. the session). */
   idPrefix: string;
   signer: string | null;
+  /** A sample's `source` (default: `segment line <n>`, the label file's line). */
+  describe?: (segment: LabelSegment) => string;
 }
 
 export interface SegmentResult {
@@ -93,7 +95,7 @@ export function segmentPackets(packets: readonly TimedPacket[], segments: readon
         skipped.push({ item, reason: 'no-landmarks' });
         continue;
       }
-      samples.push({ id: item, gloss: seg.gloss, signer: seg.signer ?? options.signer, source: `segment line ${seg.line}`, fps: fpsOf(frames), cameras: [camera], data, flags });
+      samples.push({ id: item, gloss: seg.gloss, signer: seg.signer ?? options.signer, source: options.describe?.(seg) ?? `segment line ${seg.line}`, fps: fpsOf(frames), cameras: [camera], data, flags });
     }
   }
   return { samples, coordinates, skipped };
@@ -122,7 +124,7 @@ function fusedSample(
   frames.forEach((f, i) => data.set(f, i * FUSED_POINTS * 4));
   if (!fusedToBodyFrame(data)) return { skip: { item: id, reason: 'no-shoulders', detail: 'no fused frame has both shoulders: cannot build the body frame' } };
   const flags = qualityFlags({ data, flags: new Uint8Array(frames.length), frames: frames.length }, FUSED_LAYOUT, { space: 'body' }, measures);
-  return { sample: { id, gloss: seg.gloss, signer: seg.signer ?? options.signer, source: `segment line ${seg.line}`, fps: fpsOf(anchor), cameras: [...cams].sort(), data, flags } };
+  return { sample: { id, gloss: seg.gloss, signer: seg.signer ?? options.signer, source: options.describe?.(seg) ?? `segment line ${seg.line}`, fps: fpsOf(anchor), cameras: [...cams].sort(), data, flags } };
 }
 
 /** A fused frame is as dark and as blurred as its worst view. */

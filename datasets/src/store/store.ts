@@ -38,6 +38,11 @@ export class DatasetStore {
     return new DatasetStore(new LocalDiskBackend(join(dataDir, 'datasets')));
   }
 
+  /** Closes the backend's connections (a NATS store); a local store has none. */
+  async close(): Promise<void> {
+    await this.backend.close?.();
+  }
+
   createWriter(options: WriterOptions): DatasetWriter {
     if (!NAME.test(options.name)) {
       throw new DatasetStoreError(`dataset name ${JSON.stringify(options.name)}: use letters, digits, ".", "_" or "-" (at most 100)`);
