@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { natsServiceConnectOptions } from '@signflow/core';
 import { freePort, isAlive } from '@signflow/stack';
 import { tempDir } from '@signflow/testkit';
 import { runCli } from './run-cli.js';
@@ -25,9 +28,18 @@ interface StatusJson {
 interface UpJson {
   supervisorPid: number;
   parts: Record<string, { pid?: number; endpoint: string }>;
+  adminToken?: string;
+  adminTokenFile?: string;
 }
 
-test('up --detach brings NATS (JetStream) and Temporal up, status reports them healthy, down leaves no process', async () => {
+/** Every file under dir (logs, state, configs), for checking that no secret was written in clear. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+test('up --detach brings NATS (JetStream) and Temporal up with auth on by default (admin token, NATS users, anonymous refused, no secret in status or logs), status reports them healthy, down leaves no process', async () => {
   await using dir = await tempDir();
   const env = await freePortsEnv();
   const base = ['--data-dir', dir.path, '--json'];
@@ -45,6 +57,45 @@ test('up --detach brings NATS (JetStream) and Temporal up, status reports them h
     assert.equal(report.healthy, true);
     assert.match(report.parts.find((p) => p.part === 'nats')?.detail ?? '', /JetStream enabled/);
     assert.match(report.parts.find((p) => p.part === 'temporal')?.detail ?? '', /namespace default ready/);
+
+    // auth on by default: the API refuses anonymous calls; the local CLI uses the bootstrapped token
+    const { adminToken, adminTokenFile } = started;
+    assert.ok(adminToken && adminTokenFile, 'the first up prints the admin token once');
+    assert.equal(statSync(adminTokenFile).mode & 0o777, 0o600);
+    assert.equal(readFileSync(adminTokenFile, 'utf8').trim(), adminToken);
+    const api = started.parts['api']?.endpoint;
+    assert.ok(api);
+    assert.equal((await fetch(`${api}/v1/runs`)).status, 401, 'no token: refused');
+    assert.equal((await fetch(`${api}/v1/runs`, { headers: { authorization: `Bearer ${adminToken}` } })).status, 200);
+    const runs = await runCli([...base, 'run', 'ls'], env);
+    assert.equal(runs.code, 0, `the local CLI signs in with the token file: ${runs.stderr}`);
+
+    // NATS users on by default: anonymous clients refused, the service user finds the provisioned streams
+    const natsUrl = started.parts['nats']?.endpoint ?? '';
+    await assert.rejects(connect({ servers: natsUrl, reconnect: false, timeout: 3000 }), /authorization|auth/i);
+    const service = await connect({ servers: natsUrl, ...natsServiceConnectOptions(dir.path) });
+    try {
+      const names = (await (await jetstreamManager(service)).streams.names().next()).sort();
+      assert.deepEqual(names, ['KV_signflow_cameras', 'SIGNFLOW_CAPTIONS', 'SIGNFLOW_FRAMES', 'SIGNFLOW_LANDMARKS']);
+    } finally {
+      await service.close();
+    }
+    for (const seedFile of ['signflow', 'admin', 'operator', 'viewer', 'demo-front'].map((u) => join(dir.path, 'auth', 'nats', `${u}.nk`))) {
+      assert.equal(statSync(seedFile).mode & 0o777, 0o600, seedFile);
+    }
+
+    // secrets appear neither in status (text or JSON) nor in any log or state file of the data dir
+    const seeds = readdirSync(join(dir.path, 'auth', 'nats')).map((f) => readFileSync(join(dir.path, 'auth', 'nats', f), 'utf8').trim());
+    const secrets = [adminToken, adminToken.split('_').at(-1) ?? adminToken, ...seeds];
+    const statusText = await runCli(['--data-dir', dir.path, 'status'], env);
+    for (const out of [status.stdout + status.stderr, statusText.stdout + statusText.stderr, runs.stdout + runs.stderr]) {
+      for (const secret of secrets) assert.ok(!out.includes(secret), 'a secret in status output');
+    }
+    const authDir = join(dir.path, 'auth');
+    for (const file of filesUnder(dir.path).filter((f) => !f.startsWith(authDir))) {
+      const text = readFileSync(file, 'latin1');
+      for (const secret of secrets) assert.ok(!text.includes(secret), `a secret in ${file}`);
+    }
 
     const again = await runCli([...base, 'up', '--detach'], env);
     assert.notEqual(again.code, 0, 'a second up on the same data dir is refused');
