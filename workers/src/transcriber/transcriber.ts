@@ -23,6 +23,7 @@ import {
   type Logger,
 } from '@signflow/core';
 import { TranscriberError } from './errors.js';
+import { TranscriberTelemetry } from './telemetry.js';
 import { handsRaised, packetFeatures } from './features.js';
 import type { ModelSource } from './model-source.js';
 import { transcriberOptionsSchema, type TranscriberOptions, type TranscriberOptionsInput } from './options.js';
@@ -180,6 +181,8 @@ class RigRun {
   private camera: string | undefined;
   private nextIndex: number;
   private readonly lags: number[] = [];
+  /** Trace context of the frames → caption spans; caption latency and consumer lag metrics. */
+  private readonly telemetry = new TranscriberTelemetry();
   private readonly counters = { packets: 0, garbage: 0, outOfOrder: 0, partials: 0, finals: 0, dropped: 0, lagMs: 0, maxLagMs: 0 };
 
   constructor(
@@ -232,6 +235,7 @@ class RigRun {
     const packet = this.parse(msg);
     if (packet && this.accept(packet)) {
       this.counters.packets++;
+      this.telemetry.packet(msg, packet.captureTimeNs);
       const item: FrameItem = { features: packetFeatures(packet), captureTimeNs: packet.captureTimeNs, streamSeq: msg.seq };
       const captureMs = Number(BigInt(packet.captureTimeNs) / 1_000_000n);
       const event = this.segmenter.push(item, handsRaised(packet), captureMs);
@@ -256,6 +260,7 @@ class RigRun {
       return packet;
     } catch (err) {
       this.counters.garbage++;
+      this.telemetry.garbage(this.options.rig);
       this.logger.debug({ subject: msg.subject, seq: msg.seq, err: describeError(err) }, 'garbage landmark packet skipped');
       return undefined;
     }
@@ -303,7 +308,7 @@ class RigRun {
       emittedAtMs: this.now(),
     };
     const msgID = kind === 'final' ? `final:${segment}` : `partial:${segment}:${frames.length}`;
-    await this.js.publish(subjects.captions(this.options.rig), JSON.stringify(caption), { msgID });
+    await this.telemetry.caption(caption, (headers) => this.js.publish(subjects.captions(this.options.rig), JSON.stringify(caption), { msgID, headers }));
     if (kind === 'final') {
       this.counters.finals++;
       if (index === this.nextIndex) this.nextIndex++;
