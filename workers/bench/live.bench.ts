@@ -2,24 +2,32 @@
  * Live transcription benchmark (prints JSON lines, see core's reportFigure):
  * - live.caption_latency_ms_p50 / _p95: capture time of a sign's last frame → its final caption
  *   arriving at a live feed subscriber (an SSE client of the web package's feed server),
- *   replaying MSL-150 fixture sign sequences as a rig's landmark stream in real time (30 fps).
+ *   replaying MSL-150 fixture sign sequences in real time (30 fps) as a calibrated 3-camera rig
+ *   (syntheticRig: each camera's landmark packets, fused per instant by the transcriber), with
+ *   the production model as the sign-recognition training produces it (fixture-model: MSL-150
+ *   dataset version, training job, registry).
  *   Baseline: the segmenter's built-in wait (endFrames frames at 30 fps), the floor of a
  *   hands-lowered segmentation.
  * - live.max_rigs: rigs one transcriber process serves at 30 fps without falling behind (p95 of
- *   capture→processed lag ≤ 100 ms and every sign captioned), by a bounded doubling + bisection
+ *   capture→processed lag ≤ 100 ms and every sign captioned), each rig 3 fused cameras, by a bounded doubling + bisection
  *   search up to LIVE_BENCH_MAX_RIGS (default 32). The replay publishers run in this process too.
  * Run: node --import tsx bench/live.bench.ts  (from workers/)
  */
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { captionLatencyMs, captionSchema, percentile, reportFigure, subjects, type Caption } from '@signflow/core';
-import { fixture, startTestNats } from '@signflow/testkit';
+import { DatasetStore } from '@signflow/datasets';
+import { fixture, startTestNats, tempDir } from '@signflow/testkit';
+import { ModelRegistry } from '../src/registry/registry.js';
+import { DirectoryStore } from '../src/training/store.js';
 import { fixedModelSource } from '../src/transcriber/model-source.js';
 import type { Recognizer } from '../src/transcriber/recognizer.js';
+import { recognizerFromRegistry } from '../src/transcriber/registry-source.js';
 import { readMslSigns, replaySigns, type RecordedSign } from '../src/transcriber/replay.js';
+import { rigCameraModels, syntheticRig } from '../src/transcriber/replay-rig.js';
 import { segmenterOptionsSchema } from '../src/transcriber/segmenter.js';
-import { smallRecognizer } from '../src/transcriber/small-model.js';
 import { startTranscriber, type Transcriber } from '../src/transcriber/transcriber.js';
+import { importFixture, trainAndRegister } from '../test/transcriber/fixture-model.js';
 
 // Service logs would mix with the JSON lines on stdout.
 process.env['SIGNFLOW_LOG_LEVEL'] ??= 'warn';
@@ -27,10 +35,12 @@ process.env['SIGNFLOW_LOG_LEVEL'] ??= 'warn';
 const SIGNS = ['ambulancia', 'doctor', 'dolor', 'hoy', 'yo'];
 const FPS = 30;
 const MAX_RIGS = Number(process.env['LIVE_BENCH_MAX_RIGS'] ?? 32);
+const RIG = syntheticRig({ count: 3 });
+const CAMERAS = rigCameraModels(RIG);
 
 /** A model that shares one trained recogniser's weights but is never disposed by a swap. */
 function shared(recognizer: Recognizer): Recognizer {
-  return { name: recognizer.name, version: recognizer.version, labels: recognizer.labels, recognize: (f) => recognizer.recognize(f), dispose: () => undefined };
+  return { name: recognizer.name, version: recognizer.version, labels: recognizer.labels, featureSpec: recognizer.featureSpec, recognize: (f) => recognizer.recognize(f), dispose: () => undefined };
 }
 
 interface FeedSubscriber {
@@ -91,14 +101,16 @@ async function feedSubscriber(nc: NatsConnection, rig: string): Promise<FeedSubs
 async function latencyRun(nc: NatsConnection, model: Recognizer, signs: RecordedSign[]): Promise<void> {
   const rig = 'bench-latency';
   const subscriber = await feedSubscriber(nc, rig);
-  const transcriber = await startTranscriber({ nc, models: fixedModelSource(() => Promise.resolve(shared(model))) }, { rig });
+  const transcriber = await startTranscriber({ nc, models: fixedModelSource(() => Promise.resolve(shared(model))), cameras: CAMERAS }, { rig });
   const rounds = [...signs, ...signs, ...signs];
-  const replayed = await replaySigns({ nc, rig, signs: rounds, fps: FPS });
+  const replayed = await replaySigns({ nc, rig, signs: rounds, fps: FPS, rigCameras: RIG });
   const deadline = Date.now() + 10_000;
   while (subscriber.finals.length < replayed.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await transcriber.stop();
   await subscriber.close();
   const latencies = subscriber.finals.map((f) => f.latencyMs);
+  const correct = subscriber.finals.filter((f, i) => f.caption.label === replayed[i]?.label).length;
+  process.stderr.write(`live bench: ${correct}/${replayed.length} replayed signs captioned correctly (fused, ${transcriber.stats().fusedFrames} fused instants)\n`);
   if (latencies.length < replayed.length) process.stderr.write(`live bench: ${latencies.length}/${replayed.length} finals arrived\n`);
   const floor = (segmenterOptionsSchema.parse({}).endFrames * 1000) / FPS;
   reportFigure('live.caption_latency_ms_p50', percentile(latencies, 50), 'ms', floor);
@@ -109,8 +121,8 @@ async function latencyRun(nc: NatsConnection, model: Recognizer, signs: Recorded
 async function trial(nc: NatsConnection, model: Recognizer, signs: RecordedSign[], rigs: number, round: number): Promise<boolean> {
   const names = Array.from({ length: rigs }, (_, i) => `bench-r${round}-${i}`);
   const transcribers: Transcriber[] = [];
-  for (const rig of names) transcribers.push(await startTranscriber({ nc, models: fixedModelSource(() => Promise.resolve(shared(model))) }, { rig }));
-  const replays = await Promise.all(names.map((rig) => replaySigns({ nc, rig, signs, fps: FPS, restFrames: 8 })));
+  for (const rig of names) transcribers.push(await startTranscriber({ nc, models: fixedModelSource(() => Promise.resolve(shared(model))), cameras: CAMERAS }, { rig }));
+  const replays = await Promise.all(names.map((rig) => replaySigns({ nc, rig, signs, fps: FPS, restFrames: 8, rigCameras: RIG })));
   const deadline = Date.now() + 5_000;
   const allDone = (): boolean => transcribers.every((t, i) => t.stats().finals >= (replays[i]?.length ?? 0));
   while (!allDone() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -143,12 +155,14 @@ async function maxRigs(nc: NatsConnection, model: Recognizer, signs: RecordedSig
 
 async function main(): Promise<void> {
   await using nats = await startTestNats();
+  await using dir = await tempDir();
   const nc = await connect({ servers: nats.url });
   try {
-    const root = fixture('msl150', 'sample_npy');
-    const train = await readMslSigns(root, SIGNS, 8, 0);
-    const live = await readMslSigns(root, SIGNS, 1, 10);
-    const model = await smallRecognizer(train, 'signs', 'bench');
+    const live = await readMslSigns(fixture('msl150', 'sample_npy'), SIGNS, 1, 10);
+    const store = new DirectoryStore(`${dir.path}/artifacts`);
+    const datasets = DatasetStore.local(dir.path);
+    const { version } = await trainAndRegister({ store, datasets, datasetId: await importFixture(datasets), name: 'sign-recognition', seed: 7 });
+    const model = await recognizerFromRegistry(store, 'sign-recognition', await new ModelRegistry(store).get('sign-recognition', version), datasets);
     await latencyRun(nc, model, live);
     await maxRigs(nc, model, live);
     model.dispose();

@@ -1,14 +1,15 @@
 /**
  * The live-transcription commands before the `signflow` CLI wires them (used by
- * scripts/demo.d/50-live.sh): `transcribe`, `extract` and `ensure-model`.
+ * scripts/demo.d/50-live.sh): `transcribe`, `extract` and `check-model`.
  * Run: node --import tsx workers/scripts/live.ts <command> [options]
  */
+import { join } from 'node:path';
 import { Command } from 'commander';
-import { connect } from '@nats-io/transport-node';
-import { loadConfig, natsClientOptions, type CliContext, type SignflowConfig } from '@signflow/core';
-import { fixture } from '@signflow/testkit';
+import { loadConfig, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { DatasetStore } from '@signflow/datasets';
+import { ModelRegistry } from '../src/registry/registry.js';
 import { registerCommands } from '../src/transcriber/cli.js';
-import { ensureDemoModel } from '../src/transcriber/demo-model.js';
+import { recognizerFromRegistry } from '../src/transcriber/registry-source.js';
 
 const program = new Command('signflow-live').option('-c, --config <file>', 'config file').option('--json', 'JSON output');
 let cached: SignflowConfig | undefined;
@@ -18,14 +19,17 @@ const ctx: CliContext = {
 };
 registerCommands(program, ctx);
 program
-  .command('ensure-model')
-  .description('keep the production model, or train the small fixture model, register and promote it')
-  .option('--model <name>', 'registry model name', 'signs')
+  .command('check-model')
+  .description('load the production model the transcriber will use, with its feature spec, and say what it is')
+  .option('--model <name>', 'registry model name', 'sign-recognition')
   .action(async (opts: { model: string }) => {
     const config = ctx.loadConfig();
-    const nc = await connect({ ...natsClientOptions(config), timeout: 3000 }).catch(() => undefined);
-    const result = await ensureDemoModel(config, nc, fixture('msl150', 'sample_npy'), opts.model);
-    await nc?.drain();
-    ctx.output(result, () => `${opts.model} v${result.version} in production (${result.source === 'cached' ? 'already registered' : 'trained on the MSL-150 fixture sequences and promoted'})`);
+    const store = openArtifactStore(join(config.dataDir, 'artifacts'));
+    const version = await new ModelRegistry(store).get(opts.model, 'production');
+    const recognizer = await recognizerFromRegistry(store, opts.model, version, DatasetStore.local(config.dataDir));
+    const spec = recognizer.featureSpec;
+    recognizer.dispose();
+    const result = { model: opts.model, version: version.version, labels: recognizer.labels, dataset: version.lineage.datasetVersion, runId: version.lineage.runId ?? null, layout: spec.layout.id, source: spec.source, normalize: spec.normalize ?? null, frames: spec.frames };
+    ctx.output(result, () => `${opts.model} v${version.version} in production (run ${result.runId ?? '?'}): ${recognizer.labels.length} signs, features ${spec.layout.id} (${spec.source}${spec.normalize ? `, ${spec.normalize}-normalised` : ''}) × ${spec.frames} frames from dataset ${version.lineage.datasetVersion.slice(0, 12)}`);
   });
 await program.parseAsync();

@@ -4,6 +4,7 @@ import type { ArtifactRef } from '@signflow/core';
 import { loadModel } from '../training/model-io.js';
 import { readBytes, type BlobStore } from '../training/store.js';
 import type { ModelVersion } from '../registry/registry.js';
+import { featureSpecSchema } from './feature-spec.js';
 
 /** What inference needs besides the weights: class names, window shape, feature standardisation. */
 export const preprocessingSchema = z.object({
@@ -12,6 +13,8 @@ export const preprocessingSchema = z.object({
   features: z.number().int().positive(),
   standardizer: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).optional(),
   architecture: z.string(),
+  /** The input features (layout, coordinates, normalisation, frames); without it, read from the lineage's dataset version. */
+  featureSpec: featureSpecSchema.optional(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 

@@ -1,6 +1,8 @@
 export * from './errors.js';
 export * from './backend.js';
-export * from './features.js';
+export * from './activity.js';
+export * from './live-frame.js';
+export * from './rig-frames.js';
 export * from './segmenter.js';
 export * from './recognizer.js';
 export * from './model-files.js';
@@ -9,5 +11,5 @@ export * from './options.js';
 export * from './streams.js';
 export * from './transcriber.js';
 export * from './replay.js';
-export * from './small-model.js';
+export * from './replay-rig.js';
 export * from './registry-source.js';

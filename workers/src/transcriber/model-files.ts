@@ -1,10 +1,14 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { describeError } from '@signflow/core';
+import { z } from 'zod';
+import { describeError, parseWith } from '@signflow/core';
+import type { DatasetStore } from '@signflow/datasets';
+import { preprocessingSchema } from '../inference/model-package.js';
 import { ensureTfBackend } from './backend.js';
 import { ModelLoadError } from './errors.js';
-import { recognizerMetadata, TfjsRecognizer, type Recognizer } from './recognizer.js';
+import type { Recognizer } from './recognizer.js';
+import { recognizerFromPackage } from './registry-source.js';
 
 interface ModelJson {
   modelTopology: object;
@@ -63,19 +67,23 @@ export async function saveLayersModelDir(model: tf.LayersModel, dir: string): Pr
   );
 }
 
-/** A recogniser from a saved model folder; labels from the model's metadata or labels.json. */
-export async function loadRecognizerDir(dir: string, name: string, version: string): Promise<Recognizer> {
-  const model = await loadLayersModelDir(dir);
-  let fallback: unknown;
+const exportedPackageSchema = z.object({
+  preprocessing: preprocessingSchema,
+  lineage: z.object({ datasetVersion: z.string().optional() }).loose().optional(),
+});
+
+/**
+ * A recogniser from a model folder as `signflow model export` writes it: model.json + weights
+ * and signflow.json (the package's preprocessing, with its feature spec or the lineage's
+ * dataset version to read it from).
+ */
+export async function loadRecognizerDir(dir: string, name: string, version: string, datasets?: DatasetStore): Promise<Recognizer> {
+  let pkg: z.output<typeof exportedPackageSchema>;
   try {
-    fallback = { labels: JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as unknown };
-  } catch {
-    fallback = undefined;
-  }
-  try {
-    return new TfjsRecognizer(name, version, model, recognizerMetadata(model, `${name}@${version}`, fallback));
+    pkg = parseWith(exportedPackageSchema, JSON.parse(await readFile(join(dir, 'signflow.json'), 'utf8')), `${dir}/signflow.json`);
   } catch (err) {
-    model.dispose();
-    throw err;
+    throw new ModelLoadError(dir, `no usable signflow.json (${describeError(err)}): export the model with \`signflow model export <name> <dir>\``, { cause: err });
   }
+  const model = await loadLayersModelDir(dir);
+  return recognizerFromPackage(name, version, model, pkg.preprocessing, pkg.lineage?.datasetVersion, datasets);
 }

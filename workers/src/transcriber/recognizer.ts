@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { parseWith, type CaptionAlternative } from '@signflow/core';
-import { FEATURE_LAYOUT, FEATURE_SIZE } from './features.js';
+import type { CaptionAlternative } from '@signflow/core';
+import { featureCount, type FeatureSpec } from '../inference/feature-spec.js';
+import { applyStandardizer, type Standardizer } from '../training/data.js';
 import { ModelLoadError } from './errors.js';
+import { signFeatures, type LiveFrame } from './live-frame.js';
 
 /** What recognition returns for one sign: labels best first, confidences summing to ≤ 1. */
 export interface Recognition {
@@ -16,78 +17,61 @@ export interface Recognizer {
   readonly name: string;
   readonly version: string;
   readonly labels: readonly string[];
-  /** Recognises one sign from its feature frames (msl226 layout), oldest first. */
-  recognize(frames: readonly Float32Array[]): Recognition;
+  /** The input features of the model (what live frames are turned into). */
+  readonly featureSpec: FeatureSpec;
+  /** Recognises one sign from its frames, oldest first. */
+  recognize(frames: readonly LiveFrame[]): Recognition;
   dispose(): void;
 }
 
-/**
- * What a model must carry (in model.json `userDefinedMetadata.signflow`, or beside it) for the
- * transcriber to use it: its class labels in output order and the feature layout it was trained
- * on.
- */
-export const recognizerMetadataSchema = z.object({
-  labels: z.array(z.string().min(1).max(128)).min(2),
-  featureLayout: z.literal(FEATURE_LAYOUT).default(FEATURE_LAYOUT),
-  /** Per-feature standardisation the model was trained with (x - mean) / std. */
-  standardizer: z.object({ mean: z.array(z.number()).length(FEATURE_SIZE), std: z.array(z.number()).length(FEATURE_SIZE) }).optional(),
-});
-export type RecognizerMetadata = z.output<typeof recognizerMetadataSchema>;
-
-/**
- * Resamples a sequence to `length` frames by nearest-frame picking over evenly spaced
- * positions, so a sign of any duration fits a model's fixed time axis.
- */
-export function resampleFrames(frames: readonly Float32Array[], length: number): Float32Array[] {
-  if (frames.length === 0) throw new RangeError('cannot resample an empty sequence');
-  const out: Float32Array[] = [];
-  for (let i = 0; i < length; i++) {
-    const position = length === 1 ? 0 : (i * (frames.length - 1)) / (length - 1);
-    const frame = frames[Math.round(position)];
-    if (frame) out.push(frame);
-  }
-  return out;
+/** What a model package gives recognition besides the weights. */
+export interface RecognizerPackage {
+  labels: readonly string[];
+  featureSpec: FeatureSpec;
+  /** Per-feature standardisation the model was trained with, (x - mean) / std. */
+  standardizer?: Standardizer | undefined;
 }
 
-/** A tfjs layers model taking [batch, frames, 226] and giving class probabilities. */
+/** A tfjs layers model taking [batch, frames, features] (its feature spec) and giving class probabilities. */
 export class TfjsRecognizer implements Recognizer {
   readonly labels: readonly string[];
+  readonly featureSpec: FeatureSpec;
   private readonly frames: number;
+  private readonly features: number;
+  private readonly standardizer: RecognizerPackage['standardizer'];
 
   constructor(
     readonly name: string,
     readonly version: string,
     private readonly model: tf.LayersModel,
-    metadata: RecognizerMetadata,
+    pkg: RecognizerPackage,
   ) {
+    const where = `${name}@${version}`;
+    const spec = pkg.featureSpec;
+    const features = featureCount(spec);
     const input = model.inputs[0]?.shape;
     const output = model.outputs[0]?.shape;
-    if (!input || input.length !== 3 || typeof input[1] !== 'number' || input[2] !== FEATURE_SIZE) {
-      throw new ModelLoadError(`${name}@${version}`, `expected an input of shape [batch, frames, ${FEATURE_SIZE}] (layout ${FEATURE_LAYOUT}), got ${JSON.stringify(input)}`);
+    if (!input || input.length !== 3 || input[1] !== spec.frames || input[2] !== features) {
+      throw new ModelLoadError(where, `its feature spec (layout ${spec.layout.id}) gives [batch, ${spec.frames}, ${features}] but the model takes ${JSON.stringify(input)}`);
     }
-    if (!output || output[output.length - 1] !== metadata.labels.length) {
-      throw new ModelLoadError(`${name}@${version}`, `the model has ${String(output?.[output.length - 1])} outputs but ${metadata.labels.length} labels; export the labels with the model`);
+    if (!output || output[output.length - 1] !== pkg.labels.length) {
+      throw new ModelLoadError(where, `the model has ${String(output?.[output.length - 1])} outputs but ${pkg.labels.length} labels; export the labels with the model`);
     }
-    this.frames = input[1];
-    this.labels = metadata.labels;
-    this.standardizer = metadata.standardizer;
+    if (pkg.standardizer && (pkg.standardizer.mean.length !== features || pkg.standardizer.std.length !== features)) {
+      throw new ModelLoadError(where, `its standardiser has ${pkg.standardizer.mean.length} features, the model ${features}`);
+    }
+    this.frames = spec.frames;
+    this.features = features;
+    this.featureSpec = spec;
+    this.labels = pkg.labels;
+    this.standardizer = pkg.standardizer;
   }
 
-  private readonly standardizer: RecognizerMetadata['standardizer'];
-
-  recognize(frames: readonly Float32Array[]): Recognition {
-    const sampled = resampleFrames(frames, this.frames);
-    const data = new Float32Array(this.frames * FEATURE_SIZE);
-    sampled.forEach((frame, i) => data.set(frame, i * FEATURE_SIZE));
-    if (this.standardizer) {
-      const { mean, std } = this.standardizer;
-      for (let i = 0; i < data.length; i++) {
-        const f = i % FEATURE_SIZE;
-        data[i] = ((data[i] ?? 0) - (mean[f] ?? 0)) / (std[f] || 1);
-      }
-    }
+  recognize(frames: readonly LiveFrame[]): Recognition {
+    // The training code's standardisation, on the features the training data stacking would give.
+    const data = applyStandardizer(signFeatures(frames, this.featureSpec), this.features, this.standardizer);
     const probabilities = tf.tidy(() => {
-      const input = tf.tensor3d(data, [1, this.frames, FEATURE_SIZE]);
+      const input = tf.tensor3d(data, [1, this.frames, this.features]);
       const output = this.model.predict(input);
       const tensor = Array.isArray(output) ? output[0] : output;
       if (!tensor) throw new ModelLoadError(`${this.name}@${this.version}`, 'predict returned no tensor');
@@ -108,14 +92,4 @@ export class TfjsRecognizer implements Recognizer {
 
 function clampUnit(n: number): number {
   return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
-}
-
-/** Reads the signflow metadata of a loaded layers model. */
-export function recognizerMetadata(model: tf.LayersModel, where: string, fallback?: unknown): RecognizerMetadata {
-  const meta = model.getUserDefinedMetadata() as { signflow?: unknown } | undefined;
-  const raw = meta?.signflow ?? fallback;
-  if (raw === undefined) {
-    throw new ModelLoadError(where, 'no labels: save the model with userDefinedMetadata.signflow = { labels: [...] } or put a labels.json beside model.json');
-  }
-  return parseWith(recognizerMetadataSchema, raw, `${where} metadata`);
 }

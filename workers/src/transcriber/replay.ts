@@ -12,8 +12,14 @@ import {
   type PacketHand,
 } from '@signflow/core';
 import { ReplaySourceError } from './errors.js';
-import { FEATURE_SIZE, LEFT_HAND_OFFSET, POSE_FEATURE_POINTS, RIGHT_HAND_OFFSET } from './features.js';
+import { liftMslFrame, MSL_VALUES, projectedPacket, type RigCamera } from './replay-rig.js';
 import { ensureStream, liveStreamConfigs } from './streams.js';
+
+/** The MSL-150 frame: pose 0–24 × (x, y, z, visibility), then left and right hand 21 × (x, y, z), 0–1 image coordinates. */
+const FEATURE_SIZE = MSL_VALUES;
+const POSE_FEATURE_POINTS = 25;
+const LEFT_HAND_OFFSET = 100;
+const RIGHT_HAND_OFFSET = 163;
 
 /**
  * Landmark replay of recorded sign sequences in the MSL-150 layout (the fixture
@@ -63,6 +69,8 @@ export async function readMslSequence(dir: string): Promise<Float64Array[]> {
 export interface RecordedSign {
   label: string;
   frames: Float64Array[];
+  /** Sequence folder name, when read from MSL-150. */
+  sequence?: string;
 }
 
 /** Reads `count` sequences of each sign under an MSL-150 `sample_npy` folder (sorted by number). */
@@ -71,7 +79,7 @@ export async function readMslSigns(root: string, signs: readonly string[], perSi
   for (const label of signs) {
     const dir = join(root, label);
     const sequences = (await readdir(dir)).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(a) - Number(b));
-    for (const seq of sequences.slice(skip, skip + perSign)) out.push({ label, frames: await readMslSequence(join(dir, seq)) });
+    for (const seq of sequences.slice(skip, skip + perSign)) out.push({ label, sequence: seq, frames: await readMslSequence(join(dir, seq)) });
   }
   return out;
 }
@@ -148,6 +156,10 @@ export interface ReplayOptions {
   restFrames?: number;
   /** Publish as fast as possible instead of in real time (capture times still 1/fps apart). */
   asFastAsPossible?: boolean;
+  /** Replay as a calibrated multi-camera rig (see syntheticRig): every frame projected into each camera. */
+  rigCameras?: readonly RigCamera[];
+  /** With rigCameras: the cameras that publish (default all; fewer = cameras out of view). */
+  publishing?: readonly string[];
   now?: () => number;
   signal?: AbortSignal;
 }
@@ -160,8 +172,9 @@ export interface ReplayedSign {
 }
 
 /**
- * Publishes the signs as one rig camera's landmark stream, each sign framed by rest frames, one
- * frame every 1/fps s of wall-clock time with that time as its capture time.
+ * Publishes the signs as one rig camera's landmark stream (or each camera's of a synthetic
+ * calibrated rig), each sign framed by rest frames, one frame every 1/fps s of wall-clock time
+ * with that time as its capture time.
  */
 export async function replaySigns(options: ReplayOptions): Promise<ReplayedSign[]> {
   const fps = options.fps ?? 30;
@@ -180,6 +193,17 @@ export async function replaySigns(options: ReplayOptions): Promise<ReplayedSign[
     const wait = due - now();
     if (!options.asFastAsPossible && wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const captureTimeNs = toCaptureTimeNs(options.asFastAsPossible ? due : now());
+    if (options.rigCameras) {
+      const [through] = options.rigCameras;
+      const points = through ? liftMslFrame(frame, through) : undefined;
+      for (const view of options.rigCameras) {
+        if (!points || (options.publishing && !options.publishing.includes(view.id))) continue;
+        const packet = projectedPacket(points, view, { rig: options.rig, seq, captureTimeNs, withoutHands });
+        await js.publish(subjects.landmarks(options.rig, view.id), JSON.stringify(packet));
+      }
+      seq++;
+      return captureTimeNs;
+    }
     const packet = mslFrameToPacket(frame, { rig: options.rig, camera, seq, captureTimeNs, withoutHands });
     seq++;
     await js.publish(subject, JSON.stringify(packet));

@@ -22,22 +22,25 @@ import {
   type LandmarkPacket,
   type Logger,
 } from '@signflow/core';
+import type { CameraModel } from '@signflow/datasets';
 import { TranscriberError } from './errors.js';
 import { TranscriberTelemetry } from './telemetry.js';
-import { handsRaised, packetFeatures } from './features.js';
+import type { LiveFrame } from './live-frame.js';
 import type { ModelSource } from './model-source.js';
 import { transcriberOptionsSchema, type TranscriberOptions, type TranscriberOptionsInput } from './options.js';
 import type { Recognizer } from './recognizer.js';
+import { RigFrames } from './rig-frames.js';
 import { Segmenter } from './segmenter.js';
 import { ensureStream, liveStreamConfigs } from './streams.js';
 import { parseWith, percentile } from '@signflow/core';
 
-/** One frame as the segmenter keeps it. */
+/** One instant of the rig as the segmenter keeps it. */
 interface FrameItem {
-  features: Float32Array;
+  frame: LiveFrame;
   captureTimeNs: string;
-  /** Stream sequence of the landmark packet: the segment id derives from its first frame's. */
+  /** Lowest stream sequence of its landmark packets: the segment id derives from its first frame's. */
   streamSeq: number;
+  cameras: readonly string[];
 }
 
 export interface TranscriberStats {
@@ -54,8 +57,14 @@ export interface TranscriberStats {
   dropped: number;
   /** Model of the next caption. */
   model: { name: string; version: string };
-  /** Camera whose landmarks are recognised (undefined until the first packet). */
+  /** Single-view mode: the camera recognised; multi-view: the camera fused frames are re-projected into for image-space models. */
   camera: string | undefined;
+  /** `fused` when the rig has two or more calibrated cameras (views triangulated per instant), else `single-view`. */
+  mode: 'fused' | 'single-view';
+  /** Instants triangulated from two or more views. */
+  fusedFrames: number;
+  /** Instants read from one camera (single-view mode, or a fused rig with one calibrated view at that instant). */
+  singleViewFrames: number;
   /** Capture time → processed, for the latest packet (ms): how far behind real time the rig is. */
   lagMs: number;
   /** Largest lag seen since the start. */
@@ -78,6 +87,8 @@ export interface Transcriber extends AsyncDisposable {
 export interface TranscriberDeps {
   nc: NatsConnection;
   models: ModelSource;
+  /** Calibrated cameras of the rig (its rig file): with two or more, each instant's views are fused. */
+  cameras?: ReadonlyMap<string, CameraModel>;
   logger?: Logger;
   /** Wall clock in ms (tests and benches may pass their own). */
   now?: () => number;
@@ -106,7 +117,8 @@ export async function startTranscriber(deps: TranscriberDeps, input: Transcriber
   const js = jetstream(deps.nc);
   const consumer = await js.consumers.get(streams.landmarks, durable);
   const messages = await consumer.consume({ max_messages: 512 });
-  const run = new RigRun(options, js, model, resume, logger, deps.now ?? Date.now);
+  const frames = new RigFrames({ ...(deps.cameras ? { cameras: deps.cameras } : {}), ...(options.camera ? { reference: options.camera } : {}), toleranceMs: options.fusionToleranceMs });
+  const run = new RigRun(options, js, model, resume, frames, logger, deps.now ?? Date.now);
   const stopWatching = await deps.models.watch((next) => run.setModel(next));
   const done = run.loop(messages);
   let stopped: Promise<void> | undefined;
@@ -119,7 +131,10 @@ export async function startTranscriber(deps: TranscriberDeps, input: Transcriber
     })();
     return stopped;
   };
-  logger.info({ durable, model: `${model.name}@${model.version}` }, 'transcriber started');
+  logger.info(
+    { durable, model: `${model.name}@${model.version}`, features: model.featureSpec.layout.id, mode: frames.fusing ? 'fused' : 'single-view', cameras: [...(deps.cameras?.keys() ?? [])] },
+    'transcriber started',
+  );
   return {
     rig: options.rig,
     stats: () => run.stats(),
@@ -178,7 +193,6 @@ async function lastCaption(jsm: JetStreamManager, rig: string, logger: Logger): 
 class RigRun {
   private readonly segmenter: Segmenter<FrameItem>;
   private readonly lastCapture = new Map<string, bigint>();
-  private camera: string | undefined;
   private nextIndex: number;
   private readonly lags: number[] = [];
   /** Trace context of the frames → caption spans; caption latency and consumer lag metrics. */
@@ -190,11 +204,11 @@ class RigRun {
     private readonly js: JetStreamClient,
     private model: Recognizer,
     private readonly resume: Caption | undefined,
+    private readonly frames: RigFrames,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {
     this.segmenter = new Segmenter<FrameItem>(options.segmenter);
-    this.camera = options.camera;
     this.nextIndex = resume ? (resume.kind === 'final' ? resume.index + 1 : resume.index) : 0;
   }
 
@@ -211,7 +225,10 @@ class RigRun {
       ...this.counters,
       lagP95Ms: this.lags.length ? percentile(this.lags, 95) : 0,
       model: { name: this.model.name, version: this.model.version },
-      camera: this.camera,
+      camera: this.frames.referenceCamera,
+      mode: this.frames.fusing ? 'fused' : 'single-view',
+      fusedFrames: this.frames.counts.fused,
+      singleViewFrames: this.frames.counts.singleView,
     };
   }
 
@@ -236,21 +253,24 @@ class RigRun {
     if (packet && this.accept(packet)) {
       this.counters.packets++;
       this.telemetry.packet(msg, packet.captureTimeNs);
-      const item: FrameItem = { features: packetFeatures(packet), captureTimeNs: packet.captureTimeNs, streamSeq: msg.seq };
-      const captureMs = Number(BigInt(packet.captureTimeNs) / 1_000_000n);
-      const event = this.segmenter.push(item, handsRaised(packet), captureMs);
-      if (event) this.logger.debug({ event: event.type, frames: event.frames.length, seq: msg.seq }, 'segment event');
-      if (event?.type === 'partial') await this.publish('partial', event.frames);
-      else if (event?.type === 'final') await this.publish('final', event.frames);
-      else if (event?.type === 'dropped') this.counters.dropped++;
-      const lag = this.now() - captureMs;
+      for (const instant of this.frames.push(packet, msg.seq)) {
+        const item: FrameItem = { frame: instant.frame, captureTimeNs: instant.captureTimeNs, streamSeq: instant.streamSeq, cameras: instant.cameras };
+        const captureMs = Number(BigInt(instant.captureTimeNs) / 1_000_000n);
+        const event = this.segmenter.push(item, instant.active, captureMs);
+        if (event) this.logger.debug({ event: event.type, frames: event.frames.length, seq: msg.seq }, 'segment event');
+        if (event?.type === 'partial') await this.publish('partial', event.frames);
+        else if (event?.type === 'final') await this.publish('final', event.frames);
+        else if (event?.type === 'dropped') this.counters.dropped++;
+      }
+      const lag = this.now() - Number(BigInt(packet.captureTimeNs) / 1_000_000n);
       this.counters.lagMs = lag;
       this.counters.maxLagMs = Math.max(this.counters.maxLagMs, lag);
       this.lags.push(lag);
       if (this.lags.length > 1000) this.lags.shift();
     }
-    // Ack-all up to here only when no sign is open: an open sign must be replayable after a restart.
-    if (!this.segmenter.open) msg.ack();
+    // Ack-all up to here only when no sign is open and no instant waits for its other views:
+    // an open sign must be replayable after a restart.
+    if (!this.segmenter.open && !this.frames.holding) msg.ack();
   }
 
   private parse(msg: JsMsg): LandmarkPacket | undefined {
@@ -268,11 +288,6 @@ class RigRun {
 
   /** Keeps the recognised camera's packets in capture order. */
   private accept(packet: LandmarkPacket): boolean {
-    if (this.camera === undefined) {
-      this.camera = packet.camera;
-      this.logger.info({ camera: packet.camera }, 'recognising this camera of the rig');
-    }
-    if (packet.camera !== this.camera) return false;
     const time = BigInt(packet.captureTimeNs);
     const last = this.lastCapture.get(packet.camera);
     if (last !== undefined && time <= last) {
@@ -288,7 +303,7 @@ class RigRun {
     const last = frames[frames.length - 1];
     if (!first || !last) return;
     const segment = `${this.options.rig}-${first.streamSeq}`;
-    const recognition = this.model.recognize(frames.map((f) => f.features));
+    const recognition = this.model.recognize(frames.map((f) => f.frame));
     // A final replayed after a restart keeps the number it had before.
     const index = this.resume?.segment === segment ? this.resume.index : this.nextIndex;
     const caption: Caption = {
@@ -303,7 +318,7 @@ class RigRun {
       startCaptureTimeNs: first.captureTimeNs,
       endCaptureTimeNs: last.captureTimeNs,
       frames: frames.length,
-      cameras: [this.camera ?? 'unknown'],
+      cameras: [...new Set(frames.flatMap((f) => f.cameras))].sort(),
       model: { name: this.model.name, version: this.model.version },
       emittedAtMs: this.now(),
     };

@@ -6,12 +6,12 @@ import { readMslSigns, type RecordedSign } from '../../src/transcriber/replay.js
 
 export const SIGNS = ['ambulancia', 'doctor', 'dolor', 'hoy', 'yo'] as const;
 
-/** Training and replay sets from the MSL-150 fixture: disjoint sequences of each sign. */
-export async function mslSets(): Promise<{ train: RecordedSign[]; live: RecordedSign[] }> {
-  const root = fixture('msl150', 'sample_npy');
-  const train = await readMslSigns(root, SIGNS, 8, 0);
-  const live = await readMslSigns(root, SIGNS, 1, 10);
-  return { train, live };
+/**
+ * Signs to replay from the MSL-150 fixture: the 11th sequence of each sign (`perSign` from
+ * there), never trained on (fixture-model trains on the first 10 of each sign).
+ */
+export async function mslSets(perSign = 1): Promise<{ live: RecordedSign[] }> {
+  return { live: await readMslSigns(fixture('msl150', 'sample_npy'), SIGNS, perSign, 10) };
 }
 
 export async function natsConnection(url: string): Promise<NatsConnection & AsyncDisposable> {

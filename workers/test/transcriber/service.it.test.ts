@@ -3,38 +3,33 @@ import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { captionSchema, streams, subjects, toCaptureTimeNs, type Caption } from '@signflow/core';
 import { startTestNats, tempDir, type TempDir, type TestNats } from '@signflow/testkit';
+import { DatasetStore } from '@signflow/datasets';
 import { ModelRegistry } from '../../src/registry/registry.js';
-import { savePreprocessing } from '../../src/inference/model-package.js';
-import { saveModel } from '../../src/training/model-io.js';
 import { DirectoryStore } from '../../src/training/store.js';
-import { FEATURE_SIZE } from '../../src/transcriber/features.js';
 import { registryModelSource } from '../../src/transcriber/registry-source.js';
 import { mslFrameToPacket, replaySigns, type RecordedSign } from '../../src/transcriber/replay.js';
-import { trainSmallModel } from '../../src/transcriber/small-model.js';
 import { startTranscriber } from '../../src/transcriber/transcriber.js';
+import { importFixture, trainAndRegister } from './fixture-model.js';
 import { collectCaptions, mslSets, natsConnection, until } from './helpers.js';
 
 let nats: TestNats;
 let dir: TempDir;
 let store: DirectoryStore;
+let datasets: DatasetStore;
 let live: RecordedSign[];
 
 before(async () => {
   nats = await startTestNats();
   dir = await tempDir();
-  store = new DirectoryStore(dir.path);
-  const sets = await mslSets();
-  live = sets.live;
-  const registry = new ModelRegistry(store);
-  // Two real versions of the model (different seeds), registered the way training registers them.
-  for (const seed of [7, 11]) {
-    const { model, labels } = await trainSmallModel(sets.train, { seed });
-    const saved = await saveModel(store, model);
-    const preprocessing = await savePreprocessing(store, { classNames: labels, frames: 16, features: FEATURE_SIZE, architecture: 'mlp' });
-    await registry.register('signs', { model: saved, preprocessing, lineage: { datasetVersion: 'msl150-sample', params: { seed }, metrics: {}, backend: 'test' } });
-    model.dispose();
-  }
-  await registry.promote('signs', 1, 'production');
+  store = new DirectoryStore(`${dir.path}/artifacts`);
+  datasets = DatasetStore.local(dir.path);
+  live = (await mslSets()).live;
+  // Two versions of the production model (different seeds): MSL-150 imported into a dataset
+  // version, trained by the training job on its first 10 sequences of each sign, registered
+  // with the dataset version as lineage (the package's feature spec comes from it).
+  const datasetId = await importFixture(datasets);
+  for (const seed of [7, 11]) await trainAndRegister({ store, datasets, datasetId, name: 'sign-recognition', seed });
+  await new ModelRegistry(store).promote('sign-recognition', 1, 'production');
 });
 
 after(async () => {
@@ -50,7 +45,7 @@ test('replayed signs give partials, then exactly one final each with the capture
   await using nc = await natsConnection(nats.url);
   const rig = 'rig-a';
   const seen = await collectCaptions(nc, subjects.captions(rig));
-  await using transcriber = await startTranscriber({ nc, models: registryModelSource({ nc, registry: openRegistry(), store, model: 'signs' }) }, { rig });
+  await using transcriber = await startTranscriber({ nc, models: registryModelSource({ nc, registry: openRegistry(), store, model: 'sign-recognition', datasets }) }, { rig });
   const js = jetstream(nc);
   // Garbage before the signs: not JSON, JSON of the wrong shape, a packet of another rig.
   await js.publish(subjects.landmarks(rig, 'cam0'), 'not json at all');
@@ -74,7 +69,8 @@ test('replayed signs give partials, then exactly one final each with the capture
     if (final.label === sign.label) correct++;
     assert.equal(final.startCaptureTimeNs, sign.firstFrameCaptureNs);
     assert.equal(final.endCaptureTimeNs, sign.lastFrameCaptureNs);
-    assert.deepEqual(final.model, { name: 'signs', version: '1' });
+    assert.deepEqual(final.model, { name: 'sign-recognition', version: '1' });
+    assert.deepEqual(final.cameras, ['cam0']);
     const partials = seen.captions.filter((c) => c.kind === 'partial' && c.segment === final.segment);
     assert.ok(partials.length >= 1, `sign ${i} had partial captions while under way`);
     assert.ok(seen.captions.indexOf(partials[0] as Caption) < seen.captions.indexOf(final), 'partials come before the final');
@@ -106,8 +102,8 @@ test('a restart in the middle of a sign resumes from the durable position: no fi
   };
   const [a, b, c] = live;
   assert.ok(a && b && c);
-  const rest = (sign: RecordedSign): Float64Array[] => Array.from({ length: 8 }, () => sign.frames[0] ?? new Float64Array(FEATURE_SIZE));
-  const models = () => registryModelSource({ nc, registry: openRegistry(), store, model: 'signs' });
+  const rest = (sign: RecordedSign): Float64Array[] => Array.from({ length: 8 }, () => sign.frames[0] ?? new Float64Array(226));
+  const models = () => registryModelSource({ nc, registry: openRegistry(), store, model: 'sign-recognition', datasets });
 
   const first = await startTranscriber({ nc, models: models() }, { rig });
   await publish(rest(a), true);
@@ -140,11 +136,11 @@ test('a promotion swaps the model between packets: every sign gets exactly one f
   await using nc = await natsConnection(nats.url);
   const rig = 'rig-c';
   const seen = await collectCaptions(nc, subjects.captions(rig));
-  await using transcriber = await startTranscriber({ nc, models: registryModelSource({ nc, registry: openRegistry(), store, model: 'signs' }) }, { rig });
+  await using transcriber = await startTranscriber({ nc, models: registryModelSource({ nc, registry: openRegistry(), store, model: 'sign-recognition', datasets }) }, { rig });
   const signs = [...live, ...live];
   const replay = replaySigns({ nc, rig, signs, restFrames: 8 });
   await until('three finals before the promotion', () => seen.finals().length >= 3, 20_000);
-  await openRegistry(nc).promote('signs', 2, 'production');
+  await openRegistry(nc).promote('sign-recognition', 2, 'production');
   await replay;
   await until('a final per sign', () => seen.finals().length >= signs.length, 20_000);
   const finals = seen.finals();
@@ -166,6 +162,6 @@ test('a promotion swaps the model between packets: every sign gets exactly one f
     versions.join(','),
   );
   assert.equal(transcriber.stats().model.version, '2');
-  await openRegistry(nc).promote('signs', 1, 'production'); // leave v1 in production for other tests
+  await openRegistry(nc).promote('sign-recognition', 1, 'production'); // leave v1 in production for other tests
   await until('v1 back', () => transcriber.stats().model.version === '1', 10_000);
 });
