@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { natsClientOptions, type CliContext, type SignflowConfig } from '@signflow/core';
+import { natsClientOptions, TokenStore, type CliContext, type SignflowConfig } from '@signflow/core';
 import { followCaptions } from './live/follow.js';
 import { startLiveFeed } from './live/server.js';
 import { registerTokenCommands } from './cli-tokens.js';
@@ -56,8 +56,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: { host: string; port: string }) => {
       const config = ctx.loadConfig();
       const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
-      const feed = await startLiveFeed({ nc, host: opts.host, port: Number(opts.port) });
-      ctx.output({ url: `${feed.url}/live` }, () => `live feed: ${feed.url}/live  (Ctrl-C to stop)`);
+      // viewers and up, with the API's tokens (sign in once with ?token= or a bearer header)
+      const feed = await startLiveFeed({ nc, host: opts.host, port: Number(opts.port), ...(config.auth.mode === 'off' ? {} : { auth: new TokenStore(config.dataDir) }) });
+      ctx.output({ url: `${feed.url}/live` }, () => `live feed: ${feed.url}/live  (Ctrl-C to stop; needs a viewer token)`);
       const controller = abortOnSignals();
       await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
       await feed.close();

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
-import { createLogger, streams, subjectToken, type Logger } from '@signflow/core';
+import { createLogger, streams, subjectToken, type Logger, type TokenVerifier } from '@signflow/core';
+import { liveAuth, signInPage } from './auth.js';
 import { LiveFeedError } from './errors.js';
 import { RigHub, type FeedClient, type FeedEvent, type HubOptions } from './hub.js';
 import { livePage, rigsPage } from './page.js';
@@ -14,6 +15,11 @@ export interface LiveFeedOptions {
   port?: number;
   logger?: Logger;
   hub?: HubOptions;
+  /**
+   * Checks the viewer role on every page and stream (`/healthz` stays public): `signflow up` and
+   * `signflow live` pass the API's token store. Absent only where auth is explicitly off.
+   */
+  auth?: TokenVerifier;
 }
 
 export interface LiveFeedServer extends AsyncDisposable {
@@ -45,7 +51,8 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeedS
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      logger.error({ err: String(err), url: req.url }, 'live feed request failed');
+      // the path only: a query string may carry a token
+      logger.error({ err: String(err), path: (req.url ?? '').split('?')[0] }, 'live feed request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('internal error');
     });
@@ -55,6 +62,19 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeedS
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET only');
+    if (parts.length === 1 && parts[0] === 'healthz') return send(res, 200, 'text/plain', 'ok');
+    if (options.auth) {
+      const outcome = await liveAuth(req, url, options.auth);
+      if (outcome.kind === 'redirect') {
+        res.writeHead(303, { location: outcome.location, 'set-cookie': outcome.cookie, 'cache-control': 'no-store' });
+        res.end();
+        return;
+      }
+      if (outcome.kind === 'refused') {
+        if (parts[0] === 'api') return send(res, outcome.status, 'application/json', JSON.stringify({ error: { code: outcome.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: outcome.message } }));
+        return send(res, outcome.status, 'text/html; charset=utf-8', signInPage(outcome.message));
+      }
+    }
     if (parts.length === 0 || (parts.length === 1 && parts[0] === 'live')) {
       return send(res, 200, 'text/html; charset=utf-8', rigsPage(await knownRigs(options.nc)));
     }
@@ -88,7 +108,6 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeedS
       });
       return;
     }
-    if (parts.length === 1 && parts[0] === 'healthz') return send(res, 200, 'text/plain', 'ok');
     return send(res, 404, 'text/plain', 'not found: try /live');
   }
 

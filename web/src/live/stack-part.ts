@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node';
-import { natsServiceConnectOptions, type SignflowConfig } from '@signflow/core';
+import { natsServiceConnectOptions, TokenStore, type SignflowConfig } from '@signflow/core';
 import type { StackPart } from '@signflow/stack';
 import { startLiveFeed } from './server.js';
 
@@ -18,7 +18,11 @@ export function liveFeedStackPart(config: SignflowConfig): StackPart {
     ports: [{ host, port, label: 'live feed HTTP' }],
     async start(ctx) {
       const nc = await connect({ servers: ctx.natsUrl, ...natsServiceConnectOptions(config.dataDir) });
-      const feed = await startLiveFeed({ nc, host, port, logger: ctx.logger.child({ part: 'live-feed' }) });
+      const logger = ctx.logger.child({ part: 'live-feed' });
+      // viewers and up, with the API's tokens; open only under an explicit auth.mode: off
+      if (config.auth.mode === 'off') logger.warn('LIVE FEED AUTHENTICATION IS OFF (auth.mode: off): anyone who reaches this port sees the captions and camera thumbnails');
+      const auth = config.auth.mode === 'off' ? {} : { auth: new TokenStore(config.dataDir) };
+      const feed = await startLiveFeed({ nc, host, port, logger, ...auth });
       return {
         endpoint: `${feed.url}/live`,
         async stop() {

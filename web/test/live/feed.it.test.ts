@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { frameHeaderRecord, streams, subjects, toCaptureTimeNs, type Caption, type LandmarkPacket } from '@signflow/core';
+import { frameHeaderRecord, streams, subjects, toCaptureTimeNs, TokenStore, type Caption, type LandmarkPacket } from '@signflow/core';
 import { repoRoot, requireTool } from '@signflow/stack';
 import { fixture, startTestNats, tempDir, type TempDir, type TestNats } from '@signflow/testkit';
 import { startLiveFeed, type LiveFeedServer } from '../../src/live/server.js';
@@ -180,4 +180,47 @@ test('the feed rejects a bad rig name and lists rigs with captions', async () =>
   assert.ok(rigs.includes(RIG));
   const list = await (await fetch(`${feed.url}/live`)).text();
   assert.match(list, new RegExp(`/live/${RIG}`));
+});
+
+test('with the API tokens the feed needs a viewer: refused without (page and stream), a bearer header or a one-time ?token= that becomes an HttpOnly cookie lets a viewer in', async () => {
+  await using dir = await tempDir('signflow-live-auth-');
+  const tokens = new TokenStore(dir.path);
+  const viewer = (await tokens.create({ name: 'viewer', role: 'viewer' })).token;
+  await using guarded = await startLiveFeed({ nc, auth: tokens });
+  const events = `${guarded.url}/api/live/${RIG}/events`;
+
+  assert.equal((await fetch(`${guarded.url}/healthz`)).status, 200, 'health stays public');
+  const page = await fetch(guarded.pageUrl(RIG));
+  assert.equal(page.status, 401);
+  assert.match(await page.text(), /name="token"/, 'a browser gets a sign-in form');
+  const stream = await fetch(events);
+  assert.equal(stream.status, 401);
+  assert.equal(((await stream.json()) as { error: { code: string } }).error.code, 'UNAUTHENTICATED');
+  assert.equal((await fetch(`${guarded.url}/api/rigs`, { headers: { authorization: 'Bearer sft_0123456789abcdef_not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaa' } })).status, 401, 'an unknown token is refused');
+
+  // SSE with the Authorization header (a script, or fetch-based readers)
+  const abort = new AbortController();
+  const sse = await fetch(events, { headers: { authorization: `Bearer ${viewer}` }, signal: abort.signal });
+  assert.equal(sse.status, 200);
+  assert.equal(sse.headers.get('content-type'), 'text/event-stream');
+  abort.abort();
+
+  // ?token= once: a cookie and a redirect to the same URL without the token
+  const once = await fetch(`${guarded.pageUrl(RIG)}?token=${encodeURIComponent(viewer)}`, { redirect: 'manual' });
+  assert.equal(once.status, 303);
+  assert.equal(once.headers.get('location'), `/live/${RIG}`);
+  assert.match(once.headers.get('set-cookie') ?? '', /^signflow_live=.+; HttpOnly; SameSite=Lax; Path=\//);
+
+  // in a browser, the page's EventSource rides on the cookie and captions arrive
+  const tab = await browser.newPage();
+  try {
+    await tab.goto(`${guarded.pageUrl(RIG)}?token=${encodeURIComponent(viewer)}`);
+    assert.equal(tab.url(), guarded.pageUrl(RIG), 'the token is gone from the address bar');
+    await tab.waitForFunction(() => document.querySelector('#conn')?.textContent?.includes('live'));
+    await jetstream(nc).publish(subjects.captions(RIG), JSON.stringify(caption('final', 'auth-1', 0, 'yo', Date.now())));
+    await tab.locator('#transcript .word', { hasText: 'yo' }).first().waitFor({ timeout: 10_000 });
+    await tab.screenshot({ path: join(ARTIFACTS, 'live-signed-in.png') });
+  } finally {
+    await tab.close();
+  }
 });
