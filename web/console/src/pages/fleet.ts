@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { get, post } from '../api.js';
+import { get, getToken, post } from '../api.js';
 import { Card, ErrorBox, Status, useAsync, when } from '../components/ui.js';
 import { href } from '../router.js';
 import type { ConsoleInfo } from '../types.js';
@@ -77,7 +77,11 @@ export function CamerasPage() {
 }
 
 export function LivePage({ info }: { info: ConsoleInfo | undefined }) {
-  const url = info?.liveFeedUrl;
+  const base = info?.liveFeedUrl;
+  // the feed needs a viewer token: handed over once in the query, it answers with an HttpOnly
+  // cookie and a redirect to the same page without it
+  const token = getToken();
+  const url = base && token ? `${base}?token=${encodeURIComponent(token)}` : base;
   return html`<div class="page"><h1>Live feed</h1>
     ${url
       ? html`<p><a href=${url} target="_blank" rel="noopener">Open the live feed in its own tab</a></p><iframe class="live" src=${url} title="live captions"></iframe>`
