@@ -6,6 +6,7 @@ import { createLogger, describeError, injectTraceContext, parseWith, readFrameHe
 import { toLandmarkPacket, type LandmarkDetector } from '@signflow/landmarks';
 import { ensureStream, liveStreamConfigs } from '../transcriber/streams.js';
 import { ExtractionError } from './errors.js';
+import { observeFrame } from './metrics.js';
 
 export const extractionOptionsSchema = z
   .object({
@@ -123,7 +124,8 @@ export async function startExtraction(deps: ExtractionDeps, input: ExtractionOpt
   };
 
   const done = (async () => {
-    for await (const msg of messages) await withConsumeSpan(tracerFor('signflow-extraction'), msg, () => handle(msg));
+    // trace: the frame's context (camera agent) → this consumer span → the landmark packet's headers
+    for await (const msg of messages) await withConsumeSpan(tracerFor('signflow-extraction'), msg, () => observeFrame(options.rig, msg, stats, () => handle(msg)));
   })();
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
