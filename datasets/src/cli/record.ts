@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { natsServiceConnectOptions, type CliContext, type SignflowConfig } from '@signflow/core';
+import { natsClientOptions, type CliContext, type SignflowConfig } from '@signflow/core';
 import { DatasetInputError } from '../errors.js';
 import { recordWithKeys } from '../record/key-recorder.js';
 import { keyHelp, type KeyEvent } from '../record/key-segmenter.js';
@@ -24,8 +24,10 @@ interface RecordFlags {
 
 type WithStore = <T>(fn: (store: DatasetStore) => Promise<T>) => Promise<T>;
 
-function natsUrl(config: SignflowConfig): string {
-  return config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
+/** The server to record from, and the credentials configured NATS clients use. */
+function natsTarget(f: RecordFlags, rigUrl: string | undefined, config: SignflowConfig): { url: string; connectOptions: Omit<ReturnType<typeof natsClientOptions>, 'servers'> } {
+  const { servers, ...connectOptions } = natsClientOptions(config);
+  return { url: f.nats ?? rigUrl ?? servers, connectOptions };
 }
 
 function describeEvent(e: KeyEvent): string {
@@ -60,16 +62,18 @@ export function registerRecordCommand(dataset: Command, ctx: CliContext, withSto
     .action(async (f: RecordFlags) => {
       if (f.labels && f.glosses) throw new DatasetInputError(f.labels, '--glosses is for keystroke recording: give either --labels or --glosses');
       const rig = await loadRig(resolve(f.rig));
-      const config = ctx.loadConfig();
-      const url = f.nats ?? rig.natsUrl ?? natsUrl(config);
-      const v = f.labels ? await recordByLabels(f, f.labels, rig, url, withStore) : await recordByKeys(f, rig, url, config, withStore);
+      const nats = natsTarget(f, rig.natsUrl, ctx.loadConfig());
+      const v = f.labels ? await recordByLabels(f, f.labels, rig, nats, withStore) : await recordByKeys(f, rig, nats, withStore);
       ctx.output({ id: v.id, samples: v.manifest.sampleCount, packets: v.packets, invalidPackets: v.invalidPackets, classCounts: v.manifest.classCounts, skipped: v.manifest.quality.skipped }, () =>
         `${v.manifest.name} @ ${v.id}\n${v.manifest.sampleCount} samples from ${v.packets} packets (${v.invalidPackets} invalid); skipped ${JSON.stringify(v.manifest.quality.skipped)}`,
       );
     });
 }
 
-async function recordByLabels(f: RecordFlags, labels: string, rig: Awaited<ReturnType<typeof loadRig>>, url: string, withStore: WithStore): Promise<RecordResult> {
+type Rig = Awaited<ReturnType<typeof loadRig>>;
+type NatsTarget = ReturnType<typeof natsTarget>;
+
+async function recordByLabels(f: RecordFlags, labels: string, rig: Rig, nats: NatsTarget, withStore: WithStore): Promise<RecordResult> {
   const segments = await readLabelFile(resolve(labels));
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -83,7 +87,8 @@ async function recordByLabels(f: RecordFlags, labels: string, rig: Awaited<Retur
         name: f.name,
         rig,
         segments,
-        natsUrl: url,
+        natsUrl: nats.url,
+        connectOptions: nats.connectOptions,
         signer: f.signer ?? null,
         timeoutMs: (int('timeout', f.timeout) ?? 600) * 1000,
         signal: controller.signal,
@@ -96,7 +101,7 @@ async function recordByLabels(f: RecordFlags, labels: string, rig: Awaited<Retur
   }
 }
 
-async function recordByKeys(f: RecordFlags, rig: Awaited<ReturnType<typeof loadRig>>, url: string, config: SignflowConfig, withStore: WithStore): Promise<RecordResult> {
+async function recordByKeys(f: RecordFlags, rig: Rig, nats: NatsTarget, withStore: WithStore): Promise<RecordResult> {
   const glosses = (f.glosses ?? '').split(',').map((g) => g.trim()).filter(Boolean);
   if (glosses.length > 9) process.stderr.write(`only the first 9 glosses get a digit key; type the others with g\n`);
   const keys = terminalKeys(process.stdin);
@@ -109,8 +114,8 @@ async function recordByKeys(f: RecordFlags, rig: Awaited<ReturnType<typeof loadR
         store,
         name: f.name,
         rig,
-        natsUrl: url,
-        connectOptions: natsServiceConnectOptions(config.dataDir),
+        natsUrl: nats.url,
+        connectOptions: nats.connectOptions,
         glosses,
         keys,
         signer: f.signer ?? null,

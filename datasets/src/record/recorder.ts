@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { landmarkPacketSchema, subjects } from '@signflow/core';
 import { FUSED_LAYOUT } from '../fusion/fuse.js';
 import type { DatasetStore } from '../store/store.js';
@@ -14,6 +14,8 @@ export interface RecordOptions {
   rig: RigInfo;
   segments: LabelSegment[];
   natsUrl: string;
+  /** Credentials and other connect options (e.g. `natsClientOptions(config)` without `servers`). */
+  connectOptions?: Partial<ConnectionOptions>;
   /** Capture time (ns) that relative label times count from; default the first packet's. */
   originNs?: bigint;
   /** Signer id for segments whose label row has none. */
@@ -40,7 +42,7 @@ export interface RecordResult extends WrittenVersion {
  * as skipped). Packets that fail the schema are counted, never used.
  */
 export async function recordFromNats(options: RecordOptions): Promise<RecordResult> {
-  const nc: NatsConnection = await connect({ servers: options.natsUrl, name: `signflow-dataset-record-${options.rig.id}` });
+  const nc: NatsConnection = await connect({ servers: options.natsUrl, name: `signflow-dataset-record-${options.rig.id}`, ...options.connectOptions });
   const kept: TimedPacket[] = [];
   let received = 0;
   let invalid = 0;
