@@ -65,6 +65,15 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { '200': ok('root, upstream, downstream'), ...errors },
         },
       },
+      // Served by the datasets package's API plugin (viewer role).
+      '/v1/datasets': { get: { summary: 'Dataset versions with sample, frame, class and signer counts', responses: { '200': ok('datasets'), ...errors } } },
+      '/v1/datasets/{name}/{version}': {
+        get: {
+          summary: 'A dataset version: class and signer counts, quality flags and skipped items, splits, sources',
+          parameters: [pathParam('name', 'dataset name'), pathParam('version', 'version id or a prefix of at least 6 hex digits')],
+          responses: { '200': ok('version summary'), ...errors },
+        },
+      },
     },
     components: {
       schemas: {
