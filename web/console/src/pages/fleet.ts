@@ -12,17 +12,6 @@ interface ModelVersion {
   lineage: { datasetVersion: string; runId?: string; params: Record<string, unknown>; metrics: Record<string, unknown>; backend: string };
 }
 
-export function DatasetsPage() {
-  const list = useAsync(() => get<{ datasets: { name: string; id: string; createdAt: string; samples: number; latest: boolean; classes?: number; signers?: number }[] }>('/v1/datasets'), []);
-  return html`<div class="page"><h1>Datasets</h1><${ErrorBox} error=${list.error} />
-    <${Card} title="Versions">
-      <table data-testid="datasets-table"><thead><tr><th>name</th><th>version</th><th>samples</th><th>classes</th><th>signers</th><th>created</th></tr></thead><tbody>
-        ${(list.data?.datasets ?? []).map((d) => html`<tr><td>${d.name}${d.latest ? html` <span class="badge">latest</span>` : null}</td><td><code>${d.id.slice(0, 12)}</code></td><td>${d.samples}</td><td>${d.classes ?? '—'}</td><td>${d.signers ?? '—'}</td><td>${when(d.createdAt)}</td></tr>`)}
-      </tbody></table>
-      ${list.data && list.data.datasets.length === 0 ? html`<p class="muted">No dataset yet: <code>signflow dataset import</code>.</p>` : null}
-    </${Card}></div>`;
-}
-
 export function ModelsPage() {
   const list = useAsync(() => get<{ models: { name: string; versions: ModelVersion[] }[] }>('/v1/models'), []);
   const [error, setError] = useState<unknown>(undefined);
