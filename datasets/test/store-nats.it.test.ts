@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import { fixture, startTestNats, tempDir } from '@signflow/testkit';
 import { blobKey, DatasetStore, DatasetStoreError, exportDataset, importSource, NatsObjectBackend, openDataset, openMsl150 } from '../src/index.js';
 
-const BUCKET = 'test_datasets';
+const BUCKET = 'signflow_datasets';
 
 async function natsStore(url: string): Promise<DatasetStore> {
   return new DatasetStore(await NatsObjectBackend.connect({ servers: url, bucket: BUCKET }));
@@ -125,4 +126,29 @@ test('NATS object store: a chunk-damaged, an altered or a missing object is a cl
   } finally {
     await store.close();
   }
+});
+
+test('signflow dataset --store nats: the real command imports into the bucket, ls and show read it, the local store stays empty', async () => {
+  await using nats = await startTestNats();
+  await using dir = await tempDir();
+  const bin = resolve(import.meta.dirname, '..', '..', 'cli', 'bin', 'signflow.js');
+  const signflow = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, SIGNFLOW_DATA_DIR: dir.path, SIGNFLOW_NATS_URL: nats.url }, timeout: 60_000 });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const imp = signflow('--json', 'dataset', 'import', 'pose', fixture('pose-format', 'hand_estimation'), '--name', 'hands', '--gloss-from', 'file', '--store', 'nats');
+  assert.equal(imp.code, 0, imp.stderr);
+  const id = (JSON.parse(imp.stdout) as { id: string }).id;
+  const ls = signflow('--json', 'dataset', '--store', 'nats', 'ls');
+  assert.equal(ls.code, 0, ls.stderr);
+  assert.deepEqual((JSON.parse(ls.stdout) as { name: string; id: string; samples: number }[]).map((r) => [r.name, r.id, r.samples]), [['hands', id, 3]]);
+  const show = signflow('dataset', 'show', 'hands', '--store', 'nats');
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /class counts/);
+  assert.deepEqual(JSON.parse(signflow('--json', 'dataset', 'ls').stdout), [], 'the default local store holds nothing');
+  const bad = signflow('dataset', 'ls', '--store', 's3');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--store "s3": use local or nats/);
+  await using raw = await rawBucket(nats.url);
+  assert.ok(await raw.os.info(`versions/${id}.json`), 'the version manifest is in the bucket');
 });
