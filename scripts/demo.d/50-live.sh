@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Live transcription demo: a camera agent replays the MSL-150 fixture sign videos in real time as
 # rig "demo"; the extraction service turns its JPEG frames into landmarks (MediaPipe); the
-# transcriber recognises signs with the registry's production model and publishes captions; the
-# live feed page shows them. Runs after `signflow up --detach` (scripts/demo.sh); `signflow` is
+# transcriber recognises signs with the production model the sign-recognition pipeline trained and
+# deployed in step 30 (features built from its dataset's feature spec) and publishes captions;
+# the live feed page shows them. Runs after `signflow up --detach` (scripts/demo.sh); `signflow` is
 # a shell function there. Everything it starts keeps running; the last lines say how to stop it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,9 +23,12 @@ if [ -f "$PIDS" ]; then
   rm -f "$PIDS"
 fi
 
-# 1. The model: the registry's production "signs" model, else the small fixture model.
-note "model: the transcriber reads the msl226 feature layout, which the sign-recognition pipeline's model (step 30, dataset layout) does not use yet; so it uses the registry's production \"signs\" model if there is one, else trains the small model on the MSL-150 fixture sequences (a few seconds) and promotes it"
-live ensure-model --model signs
+# 1. The model: the production version of "sign-recognition" that step 30's run deployed.
+MODEL=sign-recognition
+if ! live check-model --model "$MODEL"; then
+  note "no usable production $MODEL model: step 30 (30-pipeline.sh) trains it on MSL-150 and deploys it when its held-out accuracy reaches minAccuracy; see signflow run ls"
+  exit 1
+fi
 
 # 2. The rig: the five fixture sign videos joined into one clip, replayed in real time, looping.
 CLIP="$WORK/msl150-signs.mp4"
@@ -55,7 +59,8 @@ start() { # name, command...
 }
 
 # 3. The live path: transcriber, extraction worker, camera agent.
-start transcriber node --import tsx workers/scripts/live.ts transcribe --rig "$RIG" --model signs
+# One camera: the transcriber reads its view (fusion takes two or more calibrated cameras of the rig file).
+start transcriber node --import tsx workers/scripts/live.ts transcribe --rig "$RIG" --model "$MODEL" --rig-file "$WORK/rig.yaml"
 start extraction node --import tsx workers/scripts/live.ts extract --rig "$RIG"
 if have_command camera; then
   start camera-agent node cli/bin/signflow.js camera run --rig "$WORK/rig.yaml"
@@ -86,4 +91,4 @@ echo
 note "live feed:  http://127.0.0.1:$PORT/live/$RIG"
 note "terminal:   signflow captions --rig $RIG --follow"
 note "stop:       kill \$(cat $PIDS)"
-note "honest status: recognition uses the small fixture-trained model unless the registry already had one; the landmarks come from MediaPipe hands+pose on the replayed videos while the model learnt from MediaPipe Holistic sequences, so labels may be wrong; multi-view fusion is not used (one camera)."
+note "model:      $MODEL (promote another version and the transcriber swaps to it: signflow model promote $MODEL <version>)"

@@ -25,7 +25,7 @@ export const FAST_TRAINING: TrainParamsInput = {
   model: { architecture: 'mlp', units: 64, dropout: 0.1 },
   epochs: 40,
   batchSize: 16,
-  learningRate: 0.003,
+  learningRate: 0.001,
   testFraction: 0.1,
   validationFraction: 0,
 };
