@@ -6,6 +6,9 @@
  *   Baseline: hyparquet reading the same files' columns, nothing else, in the same run.
  * - datasets.import_msl150_seq_per_s: the MSL-150 fixture (86 sequences of 30 .npy frames);
  *   baseline: reading those files' bytes only.
+ * - datasets.nats_store_import_seq_per_s, datasets.nats_store_load_mb_per_s: the same import
+ *   into, and a whole-version read from, a NATS object store bucket (real nats-server);
+ *   baseline: the local disk store.
  * - landmarks.*: the figures of @signflow/landmarks' runLandmarkBenchmarks (set
  *   SIGNFLOW_BENCH_SKIP_LANDMARKS=1 to leave them out; they take 2–3 minutes).
  */
@@ -13,7 +16,9 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parquetRead } from 'hyparquet';
 import { reportFigure } from '@signflow/core';
-import { fixture, tempDir } from '@signflow/testkit';
+import { fixture, startTestNats, tempDir } from '@signflow/testkit';
+import { NatsObjectBackend } from '../src/store/nats-object.js';
+import { openDataset } from '../src/store/open.js';
 import { DatasetStore } from '../src/store/store.js';
 import { importSource } from '../src/importers/common.js';
 import { openKaggleIslr } from '../src/importers/kaggle-islr.js';
@@ -59,7 +64,29 @@ for (const f of files) await readFile(f);
 const readPerS = 86 / ((performance.now() - readStart) / 1000);
 const t1 = performance.now();
 const m = await importSource(await openMsl150(fixture('msl150')), { store, name: 'bench-msl150' });
-reportFigure('datasets.import_msl150_seq_per_s', m.manifest.sampleCount / ((performance.now() - t1) / 1000), 'sequences/s', readPerS);
+const localPerS = m.manifest.sampleCount / ((performance.now() - t1) / 1000);
+reportFigure('datasets.import_msl150_seq_per_s', localPerS, 'sequences/s', readPerS);
+
+// The same import into a NATS object store bucket on a real nats-server, and reading the version
+// back whole; baselines: the local store just above (ratio < 1 = slower than local disk).
+{
+  await using nats = await startTestNats();
+  const natsStore = new DatasetStore(await NatsObjectBackend.connect({ servers: nats.url, bucket: 'bench_datasets' }));
+  try {
+    const t2 = performance.now();
+    const n = await importSource(await openMsl150(fixture('msl150')), { store: natsStore, name: 'bench-msl150' });
+    reportFigure('datasets.nats_store_import_seq_per_s', n.manifest.sampleCount / ((performance.now() - t2) / 1000), 'sequences/s', localPerS);
+    const loadMbPerS = async (from: DatasetStore) => {
+      const start = performance.now();
+      await (await openDataset(n.id, { store: from })).load();
+      return n.manifest.files.data.bytes / 1e6 / ((performance.now() - start) / 1000);
+    };
+    const localLoad = await loadMbPerS(store);
+    reportFigure('datasets.nats_store_load_mb_per_s', await loadMbPerS(natsStore), 'MB/s', localLoad);
+  } finally {
+    await natsStore.close();
+  }
+}
 
 if (!process.env['SIGNFLOW_BENCH_SKIP_LANDMARKS']) {
   const { runLandmarkBenchmarks } = await import('@signflow/landmarks/bench');
