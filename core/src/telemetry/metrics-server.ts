@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { MetricsServerError } from './errors.js';
+import { runCollectHooks } from './metrics.js';
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -21,6 +22,7 @@ export interface MetricsServer {
 
 /** The registry's text exposition, for mounting on an existing server (fastify route, ...). */
 export async function renderMetrics(registry: Registry): Promise<{ contentType: string; body: string }> {
+  await runCollectHooks(registry);
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
 

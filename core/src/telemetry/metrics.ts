@@ -90,3 +90,23 @@ export const signflowMetrics = {
   /** HTTP requests served, by route and status class (API servers). */
   httpRequests: (r: Registry) => counter(r, 'signflow_http_requests_total', 'HTTP requests served', ['route', 'method', 'status'] as const),
 } as const;
+
+type CollectHook = () => void | Promise<void>;
+const collectHooks = new WeakMap<Registry, Set<CollectHook>>();
+
+/**
+ * Runs `hook` before every scrape of `registry` (renderMetrics, /metrics): a service whose
+ * counters live in its own status (the camera agent's per-camera counts) copies them in here
+ * instead of recording on its hot path. Returns a function that removes the hook.
+ */
+export function onCollect(registry: Registry, hook: CollectHook): () => void {
+  let hooks = collectHooks.get(registry);
+  if (!hooks) collectHooks.set(registry, (hooks = new Set()));
+  hooks.add(hook);
+  return () => void hooks.delete(hook);
+}
+
+/** Runs the registry's collect hooks (renderMetrics does before rendering). */
+export async function runCollectHooks(registry: Registry): Promise<void> {
+  for (const hook of collectHooks.get(registry) ?? []) await hook();
+}
