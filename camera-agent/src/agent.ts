@@ -38,7 +38,7 @@ export class CameraAgent {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeating: Promise<void> | undefined;
   private clock: ClockOffset | null = null;
-  private stopping: Promise<{ unsent: number }> | undefined;
+  private stopping: Promise<{ unsent: number; kept: number }> | undefined;
 
   constructor(
     readonly rig: RigConfig,
@@ -77,15 +77,19 @@ export class CameraAgent {
     }
   }
 
-  /** SIGTERM path: stop ffmpeg, send what is buffered, write a last heartbeat, close NATS. */
-  stop(): Promise<{ unsent: number }> {
+  /**
+   * SIGTERM path: stop ffmpeg, send what is buffered, write a last heartbeat, close NATS.
+   * `unsent` frames could not be sent in time; `kept` of them wait in the disk buffer for the next start.
+   */
+  stop(): Promise<{ unsent: number; kept: number }> {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeatTimer);
-      await this.heartbeating;
+      // Heartbeats are not waited out for a request timeout when NATS is unreachable.
+      await within(this.heartbeating, 3000);
       const left = await Promise.all(this.pipelines.map((p) => p.stop(this.drainTimeoutMs)));
-      await this.heartbeat();
+      await within(this.heartbeat(), 3000);
       await this.nc.drain().catch(() => this.nc.close());
-      return { unsent: left.reduce((a, b) => a + b, 0) };
+      return { unsent: left.reduce((a, b) => a + b.unsent, 0), kept: left.reduce((a, b) => a + b.kept, 0) };
     })();
     return this.stopping;
   }
@@ -93,6 +97,13 @@ export class CameraAgent {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+/** Waits for `work` at most `ms` (it goes on in the background). */
+async function within(work: Promise<void> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function round(n: number): number {

@@ -45,6 +45,8 @@ export class CameraPipeline {
   private lastFrameWallNs: bigint | undefined;
   private quality: ImageQuality | null = null;
   private lastError: { message: string; at: string } | undefined;
+  private previousError: { message: string; at: string; recoveredAt: string } | null = null;
+  private errorCount = 0;
   private fpsWindow = { at: Date.now(), frames: 0, fps: 0 };
 
   constructor(
@@ -59,6 +61,11 @@ export class CameraPipeline {
       diskDir: rig.buffer.diskDir ? join(rig.buffer.diskDir, rig.id, camera.id) : undefined,
       diskMaxBytes: rig.buffer.diskMaxBytes,
     });
+    // Frames an earlier run left on disk go first; new frames number after them.
+    this.seq.advanceTo(this.buffer.highestSeq + 1);
+    if (this.buffer.counters.restored > 0) {
+      options.logger.info({ camera: camera.id, frames: this.buffer.counters.restored, upToSeq: this.buffer.highestSeq }, 'resending frames left in the disk buffer by an earlier run');
+    }
     this.sender = new FrameSender(camera.id, subjects.frames(rig.id, camera.id), this.buffer, options.js, {
       msgId: (seq) => frameMsgId(rig.id, camera.id, seq),
       logger: options.logger,
@@ -84,6 +91,14 @@ export class CameraPipeline {
 
   private recordError(message: string): void {
     this.lastError = { message, at: new Date().toISOString() };
+    this.errorCount++;
+  }
+
+  /** Frames flow again: the error is history, not the camera's current state. */
+  private clearError(): void {
+    if (!this.lastError) return;
+    this.previousError = { ...this.lastError, recoveredAt: new Date().toISOString() };
+    this.lastError = undefined;
   }
 
   private onFrame(jpeg: Buffer, capture: CaptureTime): void {
@@ -94,6 +109,7 @@ export class CameraPipeline {
       return;
     }
     const seq = this.seq.take();
+    this.clearError();
     this.lastSeq = seq;
     this.captured++;
     this.capturedBytes += jpeg.length;
@@ -125,7 +141,9 @@ export class CameraPipeline {
   status(clock: { offsetMs: number | null; uncertaintyMs: number | null }, bundles: BundleStats | null): CameraStatus {
     const sourceState = this.source.state;
     const senderError = this.sender.lastError;
-    const lastError = this.lastError ?? (senderError ? { message: senderError.message, at: new Date().toISOString() } : undefined);
+    const lastError = this.lastError ?? (senderError ? { message: senderError.message, at: this.sender.lastErrorAt ?? new Date().toISOString() } : undefined);
+    const recovered = this.sender.recovered;
+    const previousError = recovered && (!this.previousError || recovered.recoveredAt > this.previousError.recoveredAt) ? recovered : this.previousError;
     return {
       rig: this.options.rig.id,
       camera: this.camera.id,
@@ -142,6 +160,8 @@ export class CameraPipeline {
       lastFrameTime: this.lastFrameWallNs === undefined ? null : new Date(nsToMs(this.lastFrameWallNs)).toISOString(),
       lastError: lastError?.message ?? null,
       lastErrorAt: lastError?.at ?? null,
+      previousError,
+      errors: this.errorCount + this.sender.episodes,
       quality: this.quality,
       clockOffsetMs: clock.offsetMs,
       clockUncertaintyMs: clock.uncertaintyMs,
@@ -170,12 +190,17 @@ export class CameraPipeline {
     };
   }
 
-  /** Stops ffmpeg, then sends what is buffered (up to `drainMs`); returns frames left unsent. */
-  async stop(drainMs: number): Promise<number> {
+  /**
+   * Stops ffmpeg, then sends what is buffered (up to `drainMs`); what is left goes to the disk
+   * buffer when there is one (`kept`), for the next start to send.
+   */
+  async stop(drainMs: number): Promise<{ unsent: number; kept: number }> {
     await this.source.stop();
     await this.options.landmarks?.close();
-    const left = await this.sender.drain(drainMs);
-    if (left > 0) this.options.logger.warn({ camera: this.camera.id, left }, 'frames left unsent at shutdown');
-    return left;
+    const unsent = await this.sender.drain(drainMs);
+    const kept = unsent > 0 ? this.buffer.persist() : 0;
+    if (unsent > kept) this.options.logger.warn({ camera: this.camera.id, unsent, kept }, 'frames left unsent at shutdown');
+    else if (kept > 0) this.options.logger.info({ camera: this.camera.id, kept }, 'unsent frames kept in the disk buffer for the next start');
+    return { unsent, kept };
   }
 }

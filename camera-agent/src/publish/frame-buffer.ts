@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface QueuedFrame {
@@ -18,9 +18,13 @@ export interface FrameBufferOptions {
 export interface FrameBufferCounters {
   /** Frames thrown away (oldest first) because the buffer was full. */
   dropped: number;
-  /** Frames written to disk because memory was full. */
+  /** Frames written to disk because memory was full (or kept there at shutdown). */
   spilled: number;
+  /** Frames found on disk at start, left by an earlier run (a crash or an outage at shutdown). */
+  restored: number;
 }
+
+const FRAME_FILE = /^(\d{16})\.frame$/;
 
 interface DiskEntry {
   seq: number;
@@ -31,6 +35,8 @@ interface DiskEntry {
  * Frames waiting for JetStream's ack, oldest first, bounded: when memory is full the oldest
  * frame moves to disk (if configured), and when that is full too the oldest frame is dropped
  * and counted. Disk holds only frames older than those in memory, so order is kept.
+ * The disk folder outlives the process: frames a crashed or stopped agent left there are sent
+ * first by the next run (their msg ids make a frame that did reach JetStream a no-op).
  */
 export class FrameBuffer {
   private readonly memory: QueuedFrame[] = [];
@@ -38,13 +44,18 @@ export class FrameBuffer {
   private readonly disk: DiskEntry[] = [];
   private diskBytes = 0;
   private waiter: (() => void) | undefined;
-  readonly counters: FrameBufferCounters = { dropped: 0, spilled: 0 };
+  readonly counters: FrameBufferCounters = { dropped: 0, spilled: 0, restored: 0 };
 
   constructor(private readonly options: FrameBufferOptions) {
     if (options.diskDir) {
-      rmSync(options.diskDir, { recursive: true, force: true });
       mkdirSync(options.diskDir, { recursive: true });
+      this.restore(options.diskDir);
     }
+  }
+
+  /** Highest sequence number held (memory or disk), or -1 when empty. */
+  get highestSeq(): number {
+    return this.memory.at(-1)?.seq ?? this.disk.at(-1)?.seq ?? -1;
   }
 
   get length(): number {
@@ -70,14 +81,34 @@ export class FrameBuffer {
 
   /** The oldest frame, left in place until `shift()` confirms it was sent. */
   peek(): QueuedFrame | undefined {
-    const onDisk = this.disk[0];
-    if (onDisk && this.options.diskDir) return this.readDisk(onDisk);
+    for (let onDisk = this.disk[0]; onDisk; onDisk = this.disk[0]) {
+      const frame = this.readDisk(onDisk);
+      if (frame) return frame;
+      // Unreadable (cut short by a crash mid-write, or removed by hand): count it and move on.
+      this.shift();
+      this.counters.dropped++;
+    }
     return this.memory[0];
+  }
+
+  /**
+   * Moves every frame still in memory to disk (at shutdown, when they could not be sent), so the
+   * next start resends them; returns how many frames the disk now holds. No-op without a disk.
+   */
+  persist(): number {
+    if (!this.options.diskDir) return 0;
+    while (this.memory.length > 0) {
+      const frame = this.memory.shift();
+      if (!frame) break;
+      this.memoryBytes -= frame.data.length;
+      this.spill(frame);
+    }
+    return this.disk.length;
   }
 
   shift(): void {
     const onDisk = this.disk.shift();
-    if (onDisk && this.options.diskDir) {
+    if (onDisk) {
       this.diskBytes -= onDisk.bytes;
       rmSync(this.diskPath(onDisk.seq), { force: true });
       return;
@@ -109,10 +140,17 @@ export class FrameBuffer {
     const size = Buffer.alloc(4);
     size.writeUInt32BE(head.length);
     const record = Buffer.concat([size, head, frame.data]);
-    writeFileSync(this.diskPath(frame.seq), record);
+    // Written then renamed, so a crash never leaves a half frame under a frame file's name.
+    const path = this.diskPath(frame.seq);
+    writeFileSync(`${path}.partial`, record);
+    renameSync(`${path}.partial`, path);
     this.disk.push({ seq: frame.seq, bytes: record.length });
     this.diskBytes += record.length;
     this.counters.spilled++;
+    this.trimDisk();
+  }
+
+  private trimDisk(): void {
     while (this.disk.length > 1 && this.diskBytes > (this.options.diskMaxBytes ?? Infinity)) {
       const oldest = this.disk.shift();
       if (!oldest) break;
@@ -122,10 +160,35 @@ export class FrameBuffer {
     }
   }
 
-  private readDisk(entry: DiskEntry): QueuedFrame {
-    const record = readFileSync(this.diskPath(entry.seq));
-    const headLength = record.readUInt32BE(0);
-    const head = JSON.parse(record.subarray(4, 4 + headLength).toString('utf8')) as { seq: number; headers: Record<string, string> };
-    return { seq: head.seq, headers: head.headers, data: record.subarray(4 + headLength) };
+  /** Takes up the frames an earlier run left in `dir`, oldest (lowest seq) first. */
+  private restore(dir: string): void {
+    const found: DiskEntry[] = [];
+    for (const name of readdirSync(dir)) {
+      const match = FRAME_FILE.exec(name);
+      if (!match) {
+        if (name.endsWith('.frame.partial')) rmSync(join(dir, name), { force: true });
+        continue;
+      }
+      found.push({ seq: Number(match[1]), bytes: statSync(join(dir, name)).size });
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    for (const entry of found) {
+      this.disk.push(entry);
+      this.diskBytes += entry.bytes;
+    }
+    this.counters.restored = found.length;
+    this.trimDisk();
+  }
+
+  private readDisk(entry: DiskEntry): QueuedFrame | undefined {
+    try {
+      const record = readFileSync(this.diskPath(entry.seq));
+      const headLength = record.readUInt32BE(0);
+      const head = JSON.parse(record.subarray(4, 4 + headLength).toString('utf8')) as { seq: number; headers: Record<string, string> };
+      if (head.seq !== entry.seq || typeof head.headers !== 'object') return undefined;
+      return { seq: head.seq, headers: head.headers, data: record.subarray(4 + headLength) };
+    } catch {
+      return undefined;
+    }
   }
 }

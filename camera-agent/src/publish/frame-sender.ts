@@ -20,7 +20,13 @@ export interface SenderCounters {
  */
 export class FrameSender {
   readonly counters: SenderCounters = { sent: 0, duplicates: 0, retries: 0, sentBytes: 0 };
+  /** The current publish failure; cleared by the next ack. */
   lastError: FramePublishError | undefined;
+  lastErrorAt: string | undefined;
+  /** The last failure that an ack ended, and when. */
+  recovered: { message: string; at: string; recoveredAt: string } | undefined;
+  /** Failure episodes (a run of failed attempts ended by an ack counts once). */
+  episodes = 0;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -69,12 +75,21 @@ export class FrameSender {
             timeout: this.options.ackTimeoutMs ?? 2000,
           }), h);
         this.buffer.shift();
+        if (this.lastError) {
+          this.recovered = { message: this.lastError.message, at: this.lastErrorAt ?? new Date().toISOString(), recoveredAt: new Date().toISOString() };
+          this.lastError = undefined;
+          this.lastErrorAt = undefined;
+        }
         this.counters.sent++;
         this.counters.sentBytes += frame.data.length;
         if (ack.duplicate) this.counters.duplicates++;
       } catch (err) {
         this.counters.retries++;
         const denied = err instanceof PermissionViolationError || /permission/i.test(describeError(err));
+        if (!this.lastError) {
+          this.episodes++;
+          this.lastErrorAt = new Date().toISOString();
+        }
         this.lastError = new FramePublishError(
           this.camera,
           denied ? `not allowed to publish on ${this.subject}: check this agent's NATS user` : `publish failed, will retry in order: ${describeError(err)}`,

@@ -28,6 +28,11 @@ export class SeqCounter {
     }
     return this.next++;
   }
+
+  /** Makes the next number at least `seq` (past frames an earlier run left in the disk buffer). */
+  advanceTo(seq: number): void {
+    if (seq > this.next) this.next = seq;
+  }
 }
 
 function readHighWater(file: string): number {

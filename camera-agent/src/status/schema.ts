@@ -35,8 +35,13 @@ export const cameraStatusSchema = z.object({
   duplicates: z.number(),
   restarts: z.number(),
   lastFrameTime: z.string().nullable(),
+  /** The camera's current error; null while it streams (a recovered error moves to previousError). */
   lastError: z.string().nullable(),
   lastErrorAt: z.string().nullable(),
+  /** The last error this camera recovered from, and when frames came again. */
+  previousError: z.object({ message: z.string(), at: z.string(), recoveredAt: z.string() }).nullable().default(null),
+  /** Source and publish errors since the agent started. */
+  errors: z.number().default(0),
   quality: qualitySchema.nullable(),
   /** NATS server clock minus agent clock, ms; null until measured. */
   clockOffsetMs: z.number().nullable(),
