@@ -6,6 +6,7 @@ import { registerUp } from './commands/up.js';
 import { registerDown } from './commands/down.js';
 import { registerStatus } from './commands/status.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerNats } from './commands/nats.js';
 
 export function buildProgram(): { program: Command; ctx: ReturnType<typeof createContext> } {
   const program = new Command('signflow')
@@ -20,6 +21,7 @@ export function buildProgram(): { program: Command; ctx: ReturnType<typeof creat
   registerDown(program, ctx);
   registerStatus(program, ctx);
   registerDoctor(program, ctx);
+  registerNats(program, ctx);
   return { program, ctx };
 }
 

@@ -61,8 +61,8 @@ imagePullSecrets:
 
 {{/* Environment every signflow service gets (names of core's config; see core/src/config/load.ts). */}}
 {{- define "signflow.env" -}}
-{{- if and .Values.nats.enabled .Values.cameraAgents.rigs }}
-# NATS has users once camera rigs have credentials: signflow's own comes first, so the URL can use it.
+{{- if .Values.nats.enabled }}
+# The bundled NATS refuses anonymous clients: signflow's own user comes first, so the URL can use it.
 - name: SIGNFLOW_NATS_PASSWORD
   valueFrom: { secretKeyRef: { name: {{ include "signflow.fullname" . }}-nats-internal, key: password } }
 - name: SIGNFLOW_NATS_URL

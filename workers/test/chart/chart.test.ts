@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1Container, V1Deployment, V1PodSpec, V1Role, V1RoleBinding, V1StatefulSet, V2HorizontalPodAutoscaler, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Container, V1Deployment, V1PodSpec, V1Role, V1RoleBinding, V1StatefulSet, V2HorizontalPodAutoscaler, V1ConfigMap, V1Job, V1Secret } from '@kubernetes/client-node';
 import { kubernetesExecutorOptionsFromEnv } from '../../src/executors/kubernetes/index.js';
 import { chartDir, find, helm, render, valueFlags, valueSets } from './helm.js';
 
@@ -88,10 +88,25 @@ await test('NATS keeps JetStream on a volume; each camera rig gets a credential 
   assert.equal(nats.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.['storage'], '10Gi');
   const conf = find<V1ConfigMap>(objects, 'ConfigMap', 'demo-signflow-nats').data?.['nats.conf'] ?? '';
   assert.match(conf, /jetstream \{\s+store_dir: \/data\/jetstream/);
-  assert.match(conf, /user: "camera-studio-a", password: \$CAMERA_STUDIO_A_PASSWORD, permissions: \{ publish: \["signflow\.frames\.studio-a\.>"/);
+  assert.match(conf, /user: "camera-studio-a", password: \$CAMERA_STUDIO_A_PASSWORD, permissions: \{ publish: \["signflow\.frames\.studio-a\.\*", "signflow\.landmarks\.studio-a\.\*", "\$KV\.signflow_cameras\.studio-a\.\*", "\$JS\.API\.INFO"/);
+  assert.doesNotMatch(conf, /"\$JS\.API\.>"/, 'a camera may not manage streams');
   const secret = find<V1Secret>(objects, 'Secret', 'demo-signflow-camera-agents');
   assert.equal(Buffer.from(secret.data?.['booth-2-password'] ?? '', 'base64').toString(), 'from-values');
   assert.equal(Buffer.from(secret.data?.['studio-a-password'] ?? '', 'base64').toString().length, 32);
+});
+
+await test('NATS has users by default (service, operator, viewer; no anonymous access), passwords only in a Secret, and a hook Job provisions the streams', () => {
+  const objects = render();
+  const conf = find<V1ConfigMap>(objects, 'ConfigMap', 'demo-signflow-nats').data?.['nats.conf'] ?? '';
+  for (const user of ['signflow', 'operator', 'viewer']) assert.match(conf, new RegExp(`\\{ user: ${user}, password: \\$SIGNFLOW_NATS_`), user);
+  assert.doesNotMatch(conf, /no_auth_user/, 'anonymous clients are refused');
+  const internal = find<V1Secret>(objects, 'Secret', 'demo-signflow-nats-internal');
+  assert.deepEqual(Object.keys(internal.data ?? {}).sort(), ['operator-password', 'password', 'viewer-password']);
+  const job = find<V1Job>(objects, 'Job', 'demo-signflow-nats-provision');
+  assert.deepEqual(job.spec?.template.spec?.containers[0]?.command, ['signflow', 'nats', 'provision']);
+  assert.match(job.metadata?.annotations?.['helm.sh/hook'] ?? '', /post-install/);
+  const env = job.spec?.template.spec?.containers[0]?.env ?? [];
+  assert.match(env.find((e) => e.name === 'SIGNFLOW_NATS_URL')?.value ?? '', /^nats:\/\/signflow:\$\(SIGNFLOW_NATS_PASSWORD\)@/);
 });
 
 await test('extraction pools and the transcriber scale on CPU by default, on JetStream lag with KEDA; each has a PDB', () => {
