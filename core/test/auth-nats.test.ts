@@ -6,7 +6,7 @@ import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startTestNats, tempDir } from '@signflow/testkit';
 import { waitFor } from '@signflow/stack';
-import { generateNatsAuth, natsUserConnectOptions, parseNatsAuthSpec, natsAuthForDataDir, natsAuthPaths, natsServiceConnectOptions, subjects, streams, NatsAuthConfigError, ValidationError } from '../src/index.js';
+import { ensureNatsAuth, generateNatsAuth, loadConfig, natsClientOptions, natsUserConnectOptions, parseNatsAuthSpec, natsAuthForDataDir, natsAuthPaths, natsServiceConnectOptions, subjects, streams, NatsAuthConfigError, ValidationError } from '../src/index.js';
 
 const spec = parseNatsAuthSpec({
   tenants: { acme: { rigs: ['acme-rig'] }, globex: { rigs: ['globex-rig'] } },
@@ -105,7 +105,7 @@ test('a NATS auth spec with an unknown tenant, a foreign rig or a duplicate user
   assert.throws(() => parseNatsAuthSpec({ users: [{ kind: 'camera', name: 'bad.name', tenant: 't', rig: 'r', cameras: ['c'] }] }), (err: unknown) => err instanceof ValidationError && /users\[0\]\.name/.test(err.message));
 });
 
-test('a data dir with nats-users.yaml gets users plus the signflow service user; without it NATS stays open', async () => {
+test('a data dir with nats-users.yaml gets users plus the signflow service user, and anonymous clients are refused; without the file there is nothing to generate', async () => {
   await using dir = await tempDir();
   assert.equal(natsAuthForDataDir(dir.path), undefined);
   assert.deepEqual(natsServiceConnectOptions(dir.path), {});
@@ -113,7 +113,8 @@ test('a data dir with nats-users.yaml gets users plus the signflow service user;
   writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  acme: { rigs: [acme-rig] }\nusers:\n  - { kind: viewer, name: v, tenant: acme }\n');
   const auth = natsAuthForDataDir(dir.path);
   assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'viewer:v']);
-  await using nats = await startTestNats({ extraConfig: auth?.config ?? '' });
+  await using nats = await startTestNats({ extraConfig: auth?.config ?? '', probeConnectOptions: natsServiceConnectOptions(dir.path) });
+  await assert.rejects(connect({ servers: nats.url, reconnect: false, timeout: 3000 }), /authorization/i);
   const service = await connect({ servers: nats.url, ...natsServiceConnectOptions(dir.path) });
   try {
     const jsm = await jetstreamManager(service);
@@ -123,4 +124,19 @@ test('a data dir with nats-users.yaml gets users plus the signflow service user;
   }
   writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  x: { rigs: [r] }\nusers:\n  - { kind: viewer, name: signflow, tenant: x }\n');
   assert.throws(() => natsAuthForDataDir(dir.path), (err: unknown) => err instanceof NatsAuthConfigError && /reserved for the signflow services/.test(err.message));
+});
+
+test('ensureNatsAuth: NATS users by default (a user per role and one per demo camera, files 0600); none with auth.mode off', async () => {
+  await using dir = await tempDir();
+  const auth = ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config);
+  assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'admin:admin', 'operator:operator', 'viewer:viewer', 'camera:demo-front']);
+  assert.equal(statSync(natsAuthPaths(dir.path).spec).mode & 0o777, 0o600);
+  for (const u of auth?.users ?? []) assert.equal(statSync(u.seedFile).mode & 0o777, 0o600, u.seedFile);
+  assert.doesNotMatch(auth?.config ?? '', /no_auth_user/);
+  const again = ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config);
+  assert.deepEqual(again?.users.map((u) => u.publicKey), auth?.users.map((u) => u.publicKey), 'the same keys on the next start');
+  await using off = await tempDir();
+  assert.equal(ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: off.path, auth: { mode: 'off' } } }).config), undefined);
+  const creds = natsClientOptions(loadConfig({ env: { SIGNFLOW_NATS_CREDENTIALS: join(natsAuthPaths(dir.path).creds, 'demo-front.nk') }, overrides: { dataDir: off.path } }).config);
+  assert.equal(creds.inboxPrefix, '_INBOX_demo-front', 'explicit credentials bring their own inbox prefix');
 });
