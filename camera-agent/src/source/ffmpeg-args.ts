@@ -27,7 +27,8 @@ function inputArgs(source: SourceConfig, camera: CameraConfig): string[] {
     case 'rtsp':
       return ['-rtsp_transport', source.transport, '-timeout', String(Math.round(source.timeout * 1000)), '-i', source.url];
     case 'http':
-      return ['-rw_timeout', String(Math.round(source.timeout * 1000)), '-i', source.url];
+      // A live HTTP camera (multipart MJPEG has no timestamps of its own): frames are timed by arrival.
+      return ['-rw_timeout', String(Math.round(source.timeout * 1000)), '-use_wallclock_as_timestamps', '1', '-i', source.url];
   }
 }
 
