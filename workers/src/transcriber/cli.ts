@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { createLogger, describeError, natsClientOptions, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { createLogger, describeError, METRICS_PORT_FLAG, metricsListenFrom, natsClientOptions, openArtifactStore, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
 import { DatasetStore, loadRig } from '@signflow/datasets';
 import { ModelRegistry } from '../registry/registry.js';
 import { loadRecognizerDir } from './model-files.js';
@@ -48,7 +48,8 @@ export function registerTranscribeCommands(program: Command, ctx: CliContext): v
     .option('--rig-file <file>', "the camera agent's rig file: with two or more calibrated cameras, their views are fused (triangulated) per instant")
     .option('--camera <camera>', 'single view: the camera recognised (default the first heard from); fused rig: the view image-space models read')
     .option('--from-start', 'a new consumer reads every landmark packet the stream holds, not only new ones', false)
-    .action(async (opts: { rig: string; model: string; modelDir?: string; camera?: string; rigFile?: string; fromStart: boolean }) => {
+    .option(...METRICS_PORT_FLAG)
+    .action(async (opts: { rig: string; model: string; modelDir?: string; camera?: string; rigFile?: string; fromStart: boolean; metricsPort?: string }) => {
       const config = ctx.loadConfig();
       const logger = createLogger('transcriber');
       const rigInfo = opts.rigFile ? await loadRig(opts.rigFile) : undefined;
@@ -59,6 +60,8 @@ export function registerTranscribeCommands(program: Command, ctx: CliContext): v
         { nc, models: modelSourceFor(config, nc, flags), logger, ...(rigInfo ? { cameras: rigInfo.cameras } : {}) },
         { rig: flags.rig, deliver: flags.deliver, ...(flags.camera ? { camera: flags.camera } : {}) },
       );
+      // Prometheus /metrics: caption latency, captions, garbage packets, consumer lag
+      await using _metrics = await serveProcessMetrics(metricsListenFrom(opts.metricsPort), logger);
       const stats = transcriber.stats();
       ctx.output(
         { rig: stats.rig, model: stats.model, mode: stats.mode },
@@ -86,7 +89,8 @@ export function registerExtractCommands(program: Command, ctx: CliContext): void
     .requiredOption('--rig <rig>', 'rig id')
     .option('--no-pose', 'hands only (faster)')
     .option('--max-lag <ms>', 'skip frames older than this when reached', '1000')
-    .action(async (opts: { rig: string; pose: boolean; maxLag: string }) => {
+    .option(...METRICS_PORT_FLAG)
+    .action(async (opts: { rig: string; pose: boolean; maxLag: string; metricsPort?: string }) => {
       const config = ctx.loadConfig();
       const logger = createLogger('extraction');
       const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
@@ -97,6 +101,8 @@ export function registerExtractCommands(program: Command, ctx: CliContext): void
         { rig: opts.rig, maxLagMs: Number(opts.maxLag) },
       );
       ctx.output({ rig: opts.rig }, () => `extracting landmarks of rig ${opts.rig} (Ctrl-C to stop)`);
+      // Prometheus /metrics: frames by outcome, extraction time, consumer lag
+      await using _metrics = await serveProcessMetrics(metricsListenFrom(opts.metricsPort), logger);
       const stop = (): void => {
         worker.stop().then(
           () => nc.close(),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger, type CliContext, type SignflowConfig } from '@signflow/core';
+import { createLogger, METRICS_PORT_FLAG, metricsListenFrom, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
 import { startApiServer } from '@signflow/pipelines/api';
 import { createPipelineWorker } from './worker.js';
 import { KubernetesExecutor } from '../executors/kubernetes/executor.js';
@@ -43,7 +43,8 @@ export function registerWorkerCommands(program: Command, ctx: CliContext): void 
     .description('the pipeline worker: run workflows and their steps, each step as a local process or a Kubernetes Job')
     .option('--executor <kind>', 'local (process on this machine) or kubernetes (a Job per step; SIGNFLOW_K8S_* configure it)', 'local')
     .option('--task-queue <name>', 'Temporal task queue to poll')
-    .action(async (opts: { executor: string; taskQueue?: string }) => {
+    .option(...METRICS_PORT_FLAG)
+    .action(async (opts: { executor: string; taskQueue?: string; metricsPort?: string }) => {
       if (opts.executor !== 'local' && opts.executor !== 'kubernetes') {
         throw new Error(`--executor must be local or kubernetes, not ${JSON.stringify(opts.executor)}`);
       }
@@ -57,6 +58,8 @@ export function registerWorkerCommands(program: Command, ctx: CliContext): void 
         ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}),
         ...(opts.executor === 'kubernetes' ? { executor: new KubernetesExecutor(kubernetesExecutorOptionsFromEnv()) } : {}),
       });
+      // Prometheus /metrics: step durations by step/status, running steps
+      await using _metrics = await serveProcessMetrics(metricsListenFrom(opts.metricsPort), logger);
       logger.info({ executor: opts.executor }, 'pipeline worker polling');
       const done = w.run();
       const stopped = await Promise.race([done.then(() => undefined), untilSignal()]);

@@ -1,11 +1,13 @@
 // The pipeline worker as its own process: `node --import tsx workers/src/worker/main.ts`.
 // Settings come from signflow configuration (file + SIGNFLOW_* env); SIGNFLOW_PIPELINES_TASK_QUEUE
-// and SIGNFLOW_WORKFLOW_BUNDLE (a prebuilt bundle file, to skip bundling) are optional.
-import { createLogger, describeError, loadConfig } from '@signflow/core';
+// and SIGNFLOW_WORKFLOW_BUNDLE (a prebuilt bundle file from bundleRunWorkflow, to skip bundling) are optional;
+// SIGNFLOW_METRICS_PORT serves /metrics, the standard OTEL_* variables turn tracing on.
+import { createLogger, describeError, loadConfig, metricsListenFrom, serveProcessMetrics, setupTracing } from '@signflow/core';
 import { createPipelineWorker } from './worker.js';
 
 export async function main(): Promise<number> {
   const logger = createLogger('pipelines-worker');
+  await using _tracing = setupTracing({ serviceName: 'signflow-pipelines-worker' });
   const { config } = loadConfig();
   const bundlePath = process.env['SIGNFLOW_WORKFLOW_BUNDLE'];
   const taskQueue = process.env['SIGNFLOW_PIPELINES_TASK_QUEUE'];
@@ -17,6 +19,7 @@ export async function main(): Promise<number> {
     ...(taskQueue ? { taskQueue } : {}),
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
+  await using _metrics = await serveProcessMetrics(metricsListenFrom(undefined), logger);
   const stop = (): void => void worker.shutdown();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
