@@ -4,6 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArtifactRef } from '@signflow/core';
 import { readBytes, type BlobStore } from './store.js';
 import './layers.js';
+// Registered under the standard class names (GRU, Adam): loaded models get the fast paths here.
+import './fused-gru.js';
+import './adam.js';
 
 /**
  * Models in the standard TF.js layers format (`model.json` + one weights file), stored as two

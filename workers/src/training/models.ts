@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelParams } from './params.js';
+import { FlatAdam } from './adam.js';
+import { FusedGRU } from './fused-gru.js';
 import { MultiHeadSelfAttention, PositionalEmbedding, SeededDropout } from './layers.js';
 
 /**
@@ -32,15 +34,16 @@ export function buildModel(params: ModelParams, shape: ModelShape): tf.LayersMod
     case 'gru': {
       x = input;
       for (let i = 0; i < params.layers; i++) {
-        x = tf.layers
-          .gru({
-            units: params.units,
-            returnSequences: i < params.layers - 1,
-            kernelInitializer: glorot(),
-            recurrentInitializer: tf.initializers.glorotUniform({ seed: next() }),
-            name: `gru_${i}`,
-          })
-          .apply(x) as tf.SymbolicTensor;
+        // Sigmoid gates as Keras's GRU (TF.js defaults to hardSigmoid); FusedGRU runs the
+        // native GRUBlockCell kernel on tfjs-node and is a plain tf.layers.gru elsewhere.
+        x = new FusedGRU({
+          units: params.units,
+          returnSequences: i < params.layers - 1,
+          recurrentActivation: 'sigmoid',
+          kernelInitializer: glorot(),
+          recurrentInitializer: tf.initializers.glorotUniform({ seed: next() }),
+          name: `gru_${i}`,
+        }).apply(x) as tf.SymbolicTensor;
         x = dropout(params, next(), `dropout_${i}`, x);
       }
       break;
@@ -82,7 +85,7 @@ function dropout(params: ModelParams, seed: number, name: string, x: tf.Symbolic
 }
 
 export function compileModel(model: tf.LayersModel, learningRate: number): void {
-  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  model.compile({ optimizer: new FlatAdam(learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 }
 
 export function parameterCount(model: tf.LayersModel): number {

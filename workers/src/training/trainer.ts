@@ -22,7 +22,10 @@ import {
   type Standardizer,
 } from './data.js';
 import { TrainingInputError } from './errors.js';
+import { FlatAdam } from './adam.js';
+import { EpochRunner } from './fit-loop.js';
 import { buildModel, compileModel } from './models.js';
+import { installNativeKernels } from './native-kernels.js';
 import type { TrainParams } from './params.js';
 import type { BlobStore } from './store.js';
 
@@ -76,6 +79,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   checkTrainable(dataset, params, split);
 
   const backend = await selectBackend({ logger: options.logger });
+  installNativeKernels();
   if (params.model.architecture === 'tcn' && tf.getBackend() === 'wasm') {
     // tfjs-backend-wasm has no gradient kernel for conv1d: train this one on cpu.
     await tf.setBackend('cpu');
@@ -104,19 +108,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   setLearningRate(model, state.learningRate);
 
   const trainX = tf.tensor3d(applyStandardizer(split.train.x, features, standardizer), [split.train.shape[0], frames, features]);
-  const trainY = tf.tensor1d(Float32Array.from(split.train.labels));
+  const trainY = tf.tensor1d(split.train.labels, 'int32');
   const validation = split.validation
-    ? ([
-        tf.tensor3d(applyStandardizer(split.validation.x, features, standardizer), [split.validation.shape[0], frames, features]),
-        tf.tensor1d(Float32Array.from(split.validation.labels)),
-      ] as [tf.Tensor, tf.Tensor])
+    ? {
+        x: tf.tensor3d(applyStandardizer(split.validation.x, features, standardizer), [split.validation.shape[0], frames, features]),
+        labels: tf.tensor1d(split.validation.labels, 'int32'),
+      }
     : undefined;
+  if (!(model.optimizer instanceof FlatAdam)) throw new TrainingInputError('the model to train must be compiled with compileModel (FlatAdam)');
+  const runner = new EpochRunner(model, model.optimizer, classWeight, dataset.classNames.length);
   let lastCheckpoint = existing && existing.paramsHash === fingerprint ? existing : undefined;
 
   try {
     while (state.epoch < params.epochs && !state.stoppedEarly) {
       options.signal?.throwIfAborted();
-      const metrics = await runEpoch(model, trainX, trainY, validation, params, state, classWeight);
+      const metrics = await runEpoch(runner, trainX, trainY, validation, params, state, options.signal);
       state.history.push(metrics);
       state.epoch += 1;
       updateEarlyStopping(params, state, metrics);
@@ -130,7 +136,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
     }
   } finally {
-    tf.dispose([trainX, trainY, ...(validation ?? [])]);
+    runner.dispose();
+    tf.dispose([trainX, trainY, ...(validation ? [validation.x, validation.labels] : [])]);
   }
   return {
     model,
@@ -146,46 +153,27 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 }
 
 async function runEpoch(
-  model: tf.LayersModel,
+  runner: EpochRunner,
   x: tf.Tensor,
-  y: tf.Tensor,
-  validation: [tf.Tensor, tf.Tensor] | undefined,
+  labels: tf.Tensor1D,
+  validation: { x: tf.Tensor; labels: tf.Tensor1D } | undefined,
   params: TrainParams,
   state: LoopState,
-  classWeight: Record<number, number> | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<EpochMetrics> {
   const n = x.shape[0] ?? 0;
-  const order = tf.tensor1d(epochOrder(n, params.model.seed, state.epoch), 'int32');
-  const xs = tf.gather(x, order);
-  const ys = tf.gather(y, order);
   const started = performance.now();
-  try {
-    const fit = await model.fit(xs, ys, {
-      epochs: 1,
-      batchSize: params.batchSize,
-      shuffle: false,
-      verbose: 0,
-      ...(classWeight ? { classWeight } : {}),
-      ...(validation ? { validationData: validation } : {}),
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const last = (name: string) => {
-      const values = fit.history[name];
-      const v = values?.[values.length - 1];
-      return typeof v === 'number' ? v : undefined;
-    };
-    return {
-      epoch: state.epoch + 1,
-      loss: last('loss') ?? Number.NaN,
-      accuracy: last('acc') ?? last('accuracy') ?? Number.NaN,
-      ...(validation ? { valLoss: last('val_loss') ?? Number.NaN, valAccuracy: last('val_acc') ?? last('val_accuracy') ?? Number.NaN } : {}),
-      learningRate: state.learningRate,
-      samplesPerSec: n / Math.max(seconds, 1e-9),
-      seconds,
-    };
-  } finally {
-    tf.dispose([order, xs, ys]);
-  }
+  const result = await runner.run({ x, labels, order: Int32Array.from(epochOrder(n, params.model.seed, state.epoch)), batchSize: params.batchSize, validation, signal });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    epoch: state.epoch + 1,
+    loss: result.loss,
+    accuracy: result.accuracy,
+    ...(validation ? { valLoss: result.valLoss ?? Number.NaN, valAccuracy: result.valAccuracy ?? Number.NaN } : {}),
+    learningRate: state.learningRate,
+    samplesPerSec: n / Math.max(seconds, 1e-9),
+    seconds,
+  };
 }
 
 function updateEarlyStopping(params: TrainParams, state: LoopState, metrics: EpochMetrics): void {
