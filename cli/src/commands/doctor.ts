@@ -1,8 +1,8 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
-import { describeError, loadConfig } from '@signflow/core';
+import { describeError, loadConfig, localTokenFile, natsAuthPaths, type SignflowConfig } from '@signflow/core';
 import { findTool, fixFor, pinnedTools, repoRoot, toolVersion, type ToolName } from '@signflow/stack';
 import type { createContext } from '../context.js';
 import { renderTable } from '../output.js';
@@ -34,6 +34,17 @@ function command(name: string, args: string[], fix: string, required: boolean): 
   return { check: name, ok: !required, detail: required ? 'missing' : 'missing (optional)', fix };
 }
 
+/** Auth on or off, and whether the local credentials are readable by their owner only. */
+export function authFinding(config: SignflowConfig): Finding {
+  if (config.auth.mode === 'off') return { check: 'auth', ok: true, detail: 'OFF (auth.mode: off): the API, the live feed and NATS accept anyone; throwaway local development only' };
+  const creds = natsAuthPaths(config.dataDir).creds;
+  const secrets = [localTokenFile(config.dataDir), ...(existsSync(creds) ? readdirSync(creds).map((f) => join(creds, f)) : [])].filter((f) => existsSync(f));
+  const open = secrets.filter((f) => (statSync(f).mode & 0o077) !== 0);
+  if (open.length) return { check: 'auth', ok: false, detail: `readable by others: ${open.join(', ')}`, fix: `chmod 600 ${open.join(' ')}` };
+  if (!existsSync(localTokenFile(config.dataDir))) return { check: 'auth', ok: true, detail: 'on; no local admin token yet (`signflow up` creates one on first start)' };
+  return { check: 'auth', ok: true, detail: `on; local admin token and ${secrets.length - 1} NATS credentials, mode 0600` };
+}
+
 /** Everything signflow needs on this machine, and how to fix what is missing. */
 export function diagnose(configPath: string | undefined, dataDir: string | undefined): Finding[] {
   const findings: Finding[] = [];
@@ -60,6 +71,7 @@ export function diagnose(configPath: string | undefined, dataDir: string | undef
       mkdirSync(config.dataDir, { recursive: true });
       accessSync(config.dataDir, constants.W_OK);
       findings.push({ check: 'data dir', ok: true, detail: `${config.dataDir} is writable` });
+      findings.push(authFinding(config));
     } catch (err) {
       findings.push({ check: 'data dir', ok: false, detail: describeError(err), fix: 'choose a writable --data-dir or dataDir in signflow.yaml' });
     }

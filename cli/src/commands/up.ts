@@ -21,8 +21,9 @@ export function endpointRows(state: StackState): string[][] {
 
 /** How to sign in, printed once when `up` created the first admin token (the only time it is shown). */
 function signInHelp(config: SignflowConfig, boot: BootstrapResult | undefined): string[] {
-  if (!boot?.created) return [];
   const consoleUrl = `http://${config.api.host}:${config.api.port}/console/`;
+  if (config.auth.mode === 'off') return ['', 'WARNING: auth.mode is off: the API, the live feed and NATS accept anyone. Use this only for throwaway local development.'];
+  if (!boot?.created) return [`console: ${consoleUrl} (sign in with an API token; the admin token is in ${boot?.file ?? 'the data dir'}, mode 0600)`];
   return [
     '',
     'First start: an admin API token was created. It is shown this once; it is also saved (mode 0600) in',
