@@ -15,6 +15,16 @@ export const sourceSchema = z.discriminatedUnion('kind', [
       loop: z.boolean().default(false),
       /** Read at the clip's own frame rate (ffmpeg -re) instead of as fast as it decodes. */
       realtime: z.boolean().default(true),
+      /** Headerless raw frames (e.g. a capture dumped from a camera): how to read them. */
+      raw: z
+        .object({
+          /** An ffmpeg pixel format (`ffmpeg -pix_fmts`), e.g. yuyv422, yuv420p, nv12, rgb24, gray. */
+          pixelFormat: z.string().regex(/^[a-z0-9_]+$/, 'expected an ffmpeg pixel format name such as yuyv422'),
+          size: resolution,
+          fps: z.number().positive().max(240),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   z

@@ -7,7 +7,8 @@ import { captureNow, type CaptureTime } from '../clock.js';
 import { JpegSplitter } from './jpeg-splitter.js';
 import { RawFrameAssembler } from './raw-frames.js';
 import { describeSource, ffmpegPlan } from './ffmpeg-args.js';
-import { explainFfmpegFailure, isNoise, parseInputSize, parseV4l2SizeChange } from './ffmpeg-errors.js';
+import { explainFfmpegFailure, isNoise, parseInputSize, parseRawFrameMismatch, parseV4l2SizeChange } from './ffmpeg-errors.js';
+import { checkRawVideoFile, ffmpegPixelFormats } from './raw-video.js';
 
 export type SourceState = 'starting' | 'streaming' | 'backoff' | 'ended' | 'stopped';
 
@@ -117,6 +118,11 @@ export class CameraSource {
 
   private runOnce(): Promise<RunEnd> {
     const camera = this.camera;
+    const source = camera.source;
+    if (source.kind === 'file' && source.raw) {
+      const problem = checkRawVideoFile({ ...source, raw: source.raw }, ffmpegPixelFormats(this.options.ffmpegPath));
+      if (problem) return Promise.resolve({ kind: 'failed', error: new CameraSourceError(camera.id, problem) });
+    }
     const plan = ffmpegPlan(camera);
     const child = spawn(this.options.ffmpegPath, plan.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', plan.landmarks ? 'pipe' : 'ignore'] });
     this.child = child;
@@ -175,6 +181,8 @@ export class CameraSource {
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       if (stderrHead.length < 64 * 1024) stderrHead += text;
+      const mismatch = parseRawFrameMismatch(text);
+      if (mismatch) fail(`${describeSource(camera.source)} does not hold whole frames of that pixel format and size (${mismatch}); wrong raw.pixelFormat or raw.size`);
       for (const line of text.split('\n')) {
         if (!line.trim() || isNoise(line)) continue;
         tail.push(line);

@@ -18,8 +18,10 @@ export interface FfmpegPlan {
 function inputArgs(source: SourceConfig, camera: CameraConfig): string[] {
   const { width, height } = camera.resolution;
   switch (source.kind) {
-    case 'file':
-      return [...(source.realtime ? ['-re'] : []), ...(source.loop ? ['-stream_loop', '-1'] : []), '-i', source.path];
+    case 'file': {
+      const raw = source.raw ? ['-f', 'rawvideo', '-pixel_format', source.raw.pixelFormat, '-video_size', `${source.raw.size.width}x${source.raw.size.height}`, '-framerate', String(source.raw.fps)] : [];
+      return [...(source.realtime ? ['-re'] : []), ...(source.loop ? ['-stream_loop', '-1'] : []), ...raw, '-i', source.path];
+    }
     case 'testsrc':
       return [...(source.realtime ? ['-re'] : []), '-f', 'lavfi', '-i', `${source.pattern}=size=${width}x${height}:rate=${camera.fps}`];
     case 'v4l2':
@@ -36,7 +38,7 @@ function inputArgs(source: SourceConfig, camera: CameraConfig): string[] {
 export function describeSource(source: SourceConfig): string {
   switch (source.kind) {
     case 'file':
-      return `file ${source.path}`;
+      return source.raw ? `raw ${source.raw.pixelFormat} ${source.raw.size.width}x${source.raw.size.height} file ${source.path}` : `file ${source.path}`;
     case 'testsrc':
       return `ffmpeg ${source.pattern}`;
     case 'v4l2':
