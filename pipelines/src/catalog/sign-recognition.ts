@@ -14,8 +14,8 @@ const image = 'signflow/worker:latest';
 
 export const importDataset = component({
   name: 'import-dataset',
-  description: 'Imports landmark data (keypoint CSV, MSL-150 npy) into a new dataset version',
-  inputs: { kind: z.enum(['keypoint-csv', 'msl150']), path: z.string(), name: z.string(), labels: z.string().optional() },
+  description: 'Imports landmark data (keypoint CSV, MSL-150 npy, Kaggle ISLR parquet) into a new dataset version',
+  inputs: { kind: z.enum(['keypoint-csv', 'msl150', 'kaggle-islr']), path: z.string(), name: z.string(), labels: z.string().optional() },
   outputs: { dataset: z.string(), samples: z.number().int(), classes: z.number().int(), manifest: artifact('dataset') },
   run: { step: 'datasets.import' },
   image,
@@ -104,8 +104,8 @@ export const signRecognition = pipeline({
   name: 'sign-recognition',
   description: 'Landmark data to a registered (and optionally deployed) sign classifier',
   params: {
-    sourceKind: z.enum(['keypoint-csv', 'msl150']).default('keypoint-csv'),
-    sourcePath: z.string().describe('file or folder to import (e.g. keypoint.csv, an MSL-150 sample_npy folder)'),
+    sourceKind: z.enum(['keypoint-csv', 'msl150', 'kaggle-islr']).default('keypoint-csv'),
+    sourcePath: z.string().describe('file or folder to import (e.g. keypoint.csv, an MSL-150 sample_npy folder, a Kaggle ISLR train.csv)'),
     datasetName: z.string().default('signs'),
     folds: z.number().int().min(2).default(5),
     splitMethod: z.enum(['auto', 'group-kfold', 'stratified-kfold']).default('auto').describe('auto = by signer when there are enough signers; one-signer data (MSL-150) needs stratified-kfold'),

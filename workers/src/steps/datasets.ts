@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseWith } from '@signflow/core';
-import { Dataset, DatasetStore, importSource, openKeypointCsv, openMsl150, splitDataset, type ImportSource, type WrittenVersion } from '@signflow/datasets';
+import { Dataset, DatasetStore, importSource, openKaggleIslr, openKeypointCsv, openMsl150, splitDataset, type ImportSource, type WrittenVersion } from '@signflow/datasets';
 import { registerStep, type StepContext } from './registry.js';
 
 /**
@@ -31,7 +31,7 @@ async function versionOutputs(ctx: StepContext, v: WrittenVersion) {
 }
 
 const importParams = z.object({
-  kind: z.enum(['keypoint-csv', 'msl150']),
+  kind: z.enum(['keypoint-csv', 'msl150', 'kaggle-islr']),
   path: z.string().min(1),
   name: z.string().min(1),
   labels: z.string().min(1).optional(),
@@ -41,8 +41,13 @@ const importParams = z.object({
 registerStep('datasets.import', async (ctx) => {
   const p = parseWith(importParams, ctx.parameters, 'datasets.import parameters');
   const path = resolve(p.path);
+  const fps = p.fps ? { fps: p.fps } : {};
   const source: ImportSource =
-    p.kind === 'keypoint-csv' ? await openKeypointCsv(path, p.labels ? { labelsFile: resolve(p.labels) } : {}) : await openMsl150(path, p.fps ? { fps: p.fps } : {});
+    p.kind === 'keypoint-csv'
+      ? await openKeypointCsv(path, p.labels ? { labelsFile: resolve(p.labels) } : {})
+      : p.kind === 'kaggle-islr'
+        ? await openKaggleIslr(path, fps)
+        : await openMsl150(path, fps);
   const version = await importSource(source, { store: store(), name: p.name, onProgress: (done, total) => done % 500 === 0 && ctx.log(`imported ${done}${total ? `/${total}` : ''}`) });
   if (version.skipped) ctx.log(`skipped ${version.skipped} bad items`);
   return versionOutputs(ctx, version);

@@ -54,6 +54,8 @@ export const trainParamsSchema = z
     /** Fraction of the data held out for evaluation (test) and for early stopping (validation). */
     testFraction: z.number().min(0.05).max(0.5).default(0.2),
     validationFraction: z.number().min(0).max(0.5).default(0.15),
+    /** Resample every sequence to this many frames (needed when lengths differ, e.g. Kaggle ISLR). */
+    frames: z.number().int().min(1).max(10_000).optional(),
     /** Standardise each feature with the training split's mean and deviation (kept with the model). */
     standardize: z.boolean().default(true),
   })

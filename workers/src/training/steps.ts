@@ -46,7 +46,7 @@ function artifact(ctx: StepContext, name: string): ArtifactRef {
 registerStep('training.train', async (ctx) => {
   const input = parseWith(datasetParams, ctx.parameters, 'training.train parameters');
   const params = parseTrainParams(ctx.parameters['train'] ?? {}, 'training.train parameters.train');
-  const { dataset, version } = await loadDataset(input.dataset, input.frames);
+  const { dataset, version } = await loadDataset(input.dataset, input.frames ?? params.frames);
   const nats = await natsPublisher();
   try {
     const result = await runTrainJob(
