@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '@signflow/testkit';
+import { FrameBuffer, type QueuedFrame } from '../src/index.js';
+
+function frame(seq: number, bytes = 100): QueuedFrame {
+  return { seq, headers: { 'Signflow-Seq': String(seq) }, data: Buffer.alloc(bytes, seq % 256) };
+}
+
+/** Sends (peek + shift) everything the buffer holds, returning the seqs in order. */
+function sendAll(buffer: FrameBuffer): number[] {
+  const out: number[] = [];
+  for (let f = buffer.peek(); f; f = buffer.peek()) {
+    out.push(f.seq);
+    assert.equal(f.data[0], f.seq % 256, 'payload read back intact');
+    assert.equal(f.headers['Signflow-Seq'], String(f.seq));
+    buffer.shift();
+  }
+  return out;
+}
+
+test('a new buffer on the same folder takes up the frames an earlier one left on disk, oldest first', async () => {
+  await using dir = await tempDir();
+  const first = new FrameBuffer({ maxFrames: 2, maxBytes: 1e6, diskDir: dir.path });
+  for (let seq = 0; seq < 6; seq++) first.push(frame(seq));
+  assert.equal(first.counters.spilled, 4);
+  assert.equal(first.persist(), 6, 'persist moves the memory frames to disk too');
+  // A crash mid-write leaves a .partial file; a frame file can also be cut short.
+  writeFileSync(join(dir.path, `${String(3).padStart(16, '0')}.frame`), Buffer.from([0, 0, 0, 99, 1]));
+  writeFileSync(join(dir.path, `${String(6).padStart(16, '0')}.frame.partial`), 'half');
+
+  const second = new FrameBuffer({ maxFrames: 2, maxBytes: 1e6, diskDir: dir.path });
+  assert.equal(second.counters.restored, 6);
+  assert.equal(second.highestSeq, 5);
+  assert.ok(!existsSync(join(dir.path, `${String(6).padStart(16, '0')}.frame.partial`)), 'half-written files are removed');
+  second.push(frame(6));
+  assert.deepEqual(sendAll(second), [0, 1, 2, 4, 5, 6], 'the unreadable frame 3 is skipped, the rest in order');
+  assert.equal(second.counters.dropped, 1, 'and counted as dropped');
+  assert.equal(second.length, 0);
+  assert.deepEqual(readdirSync(dir.path), [], 'sent frames leave the disk');
+});
+
+test('restored frames over diskMaxBytes: the oldest go first, counted as dropped', async () => {
+  await using dir = await tempDir();
+  const first = new FrameBuffer({ maxFrames: 1, maxBytes: 1e6, diskDir: dir.path });
+  for (let seq = 10; seq < 20; seq++) first.push(frame(seq, 1000));
+  first.persist();
+  const second = new FrameBuffer({ maxFrames: 1, maxBytes: 1e6, diskDir: dir.path, diskMaxBytes: 4 * 1100 });
+  assert.equal(second.counters.dropped, 6);
+  assert.deepEqual(sendAll(second), [16, 17, 18, 19]);
+});
+
+test('without a disk folder, persist keeps nothing', () => {
+  const buffer = new FrameBuffer({ maxFrames: 3, maxBytes: 1e6 });
+  buffer.push(frame(1));
+  assert.equal(buffer.persist(), 0);
+  assert.equal(buffer.length, 1);
+  assert.equal(buffer.highestSeq, 1);
+});
