@@ -71,8 +71,9 @@ test('a frame’s trace continues through extraction into its landmark packet, a
   const captionSub = nc.subscribe(subjects.captions(RIG), { callback: (_err, msg) => void captions.push(msg) });
   await using _transcriber = await startTranscriber({ nc, models: registryModelSource({ nc, registry: new ModelRegistry(store), store, model: 'sign-recognition', datasets }) }, { rig: RIG, camera: 'cam0' });
   const [sign] = (await mslSets()).live;
-  assert.ok(sign?.frames[0]);
-  const rest = Array.from({ length: 12 }, () => ({ frame: sign.frames[0], withoutHands: true }));
+  const restFrame = sign?.frames[0];
+  assert.ok(sign && restFrame);
+  const rest = Array.from({ length: 12 }, () => ({ frame: restFrame, withoutHands: true }));
   const frames = [...rest, ...sign.frames.map((frame) => ({ frame, withoutHands: false })), ...rest];
   const traceOfCapture = new Map<string, ReturnType<typeof freshTraceparent>>();
   const start = Date.now();
