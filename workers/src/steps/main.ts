@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { artifactRefSchema, describeError, openArtifactStore, type ArtifactRef } from '@signflow/core';
 import { STEP_MODULES } from './catalog.js';
 import { findStep, registeredSteps, type StepContext } from './registry.js';
+import { OUTPUTS_KEY_ENV, writeStepOutputs } from './outputs-document.js';
 
 const inputsSchema = z.object({
   parameters: z.record(z.string(), z.unknown()).default({}),
@@ -50,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
     for (const [key, value] of Object.entries(outputs.artifacts ?? {})) {
       artifacts[key] = 'path' in value ? await ctx.store.put(value.path, value.kind, value.metadata ?? {}) : value;
     }
-    writeFileSync(env('SIGNFLOW_STEP_OUTPUTS'), JSON.stringify({ parameters: outputs.parameters ?? {}, artifacts }));
+    // Large documents go to the store with a checked reference (a termination message holds 4 KiB).
+    await writeStepOutputs({ parameters: outputs.parameters ?? {}, artifacts }, { outputsPath: env('SIGNFLOW_STEP_OUTPUTS'), store: ctx.store, key: process.env[OUTPUTS_KEY_ENV] });
     return 0;
   } catch (err) {
     process.stderr.write(`signflow-step ${name} failed: ${describeError(err)}\n`);

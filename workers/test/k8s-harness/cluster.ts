@@ -7,6 +7,7 @@ import { ManagedProcess, freePort, waitFor } from '@signflow/stack';
 import { tempDir, type TempDir } from '@signflow/testkit';
 import { answers200, get } from './http.js';
 import { requireKubeTool } from './tools.js';
+import { installKwokLogsCrd } from './kwok-logs-crd.js';
 
 /** kwok's Stage files: pods move Pending → Running → Succeeded/Failed by the rules there. */
 export const stagesFile = fileURLToPath(new URL('./kwok/stages.yaml', import.meta.url));
@@ -178,6 +179,8 @@ class ControlPlane implements TestCluster {
       '--bind-address=127.0.0.1',
       `--secure-port=${schedPort}`,
     ]);
+    // Pods the process kubelet runs get their own log file through a per-pod Logs object.
+    await installKwokLogsCrd(this.kubeConfig(), this.timeoutMs);
     const logsConfig = join(this.dir, 'kwok-logs.yaml');
     await writeFile(
       logsConfig,
@@ -194,6 +197,7 @@ class ControlPlane implements TestCluster {
       `--tls-private-key-file=${join(certDir, 'apiserver.key')}`,
       `--config=${stagesFile}`,
       `--config=${logsConfig}`,
+      '--enable-crds=Logs',
       '--node-lease-duration-seconds=40',
     ]);
     await Promise.all([

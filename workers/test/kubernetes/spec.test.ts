@@ -109,6 +109,17 @@ test('the inputs document is mounted from a pod annotation and the outputs come 
   assert.equal(volume?.downwardAPI?.items?.[0]?.fieldRef?.fieldPath, "metadata.annotations['signflow.dev/inputs']");
 });
 
+test('with an artifact store, a step may put a large outputs document under its Job key; executor step env sits under the launch env', () => {
+  const withStore = parseKubernetesExecutorOptions({ namespace: 'signflow-runs', defaultImage: 'img', stepEnv: { SIGNFLOW_DATA_DIR: '/data', SIGNFLOW_RUN_ID: 'overridden' } });
+  const { job } = buildStepObjects(launch({ attempt: 3, env: { SIGNFLOW_RUN_ID: 'run-7f3a', SIGNFLOW_ARTIFACT_STORE: 's3://bucket/signflow' } }), withStore, 'n0nce');
+  const env = Object.fromEntries((job.spec?.template.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+  assert.equal(env['SIGNFLOW_STEP_OUTPUTS_KEY'], `runs/run-7f3a/train/attempt-3/${job.metadata?.name}.outputs.json`);
+  assert.equal(env['SIGNFLOW_DATA_DIR'], '/data');
+  assert.equal(env['SIGNFLOW_RUN_ID'], 'run-7f3a');
+  const { job: bare } = buildStepObjects(launch(), options);
+  assert.ok(!(bare.spec?.template.spec?.containers[0]?.env ?? []).some((e) => e.name === 'SIGNFLOW_STEP_OUTPUTS_KEY'), 'no store, no key');
+});
+
 test('a timeout becomes activeDeadlineSeconds', () => {
   const { job } = buildStepObjects(launch({ timeoutMs: 90_500 }), options);
   assert.equal(job.spec?.activeDeadlineSeconds, 91);

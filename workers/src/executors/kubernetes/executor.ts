@@ -68,6 +68,7 @@ export class KubernetesExecutor implements Executor {
       watch: this.watch,
       log: this.log.child({ job: jobName }),
       deleteJob: () => this.deleteJob(jobName, objects),
+      deleteRunJobs: () => this.deleteRunJobs(launch),
       onFinishedSeen: () => this.deps.trace?.('pod-finished-seen', jobName),
     });
   }
@@ -113,6 +114,20 @@ export class KubernetesExecutor implements Executor {
       if (!name || finished || job.metadata?.deletionTimestamp) continue;
       this.log.info({ job: name }, 'deleting an unfinished Job an earlier try of this step left');
       await this.tryCall(`delete Job ${name}`, () => this.batch.deleteNamespacedJob({ name, namespace: this.options.namespace, propagationPolicy: 'Foreground' }), [404]);
+    }
+  }
+
+  /**
+   * A cancelled run leaves nothing behind: the Jobs its finished steps left for their TTL go too
+   * (foreground, with their pods and claim templates; their logs are already in the store).
+   */
+  private async deleteRunJobs(launch: StepLaunch): Promise<void> {
+    const namespace = this.options.namespace;
+    const jobs = await this.call('list the Jobs of the run', () => this.batch.listNamespacedJob({ namespace, labelSelector: `${LABELS.run}=${labelValue(launch.runId)}` }));
+    for (const job of jobs.items) {
+      const name = job.metadata?.name;
+      if (!name || job.metadata?.deletionTimestamp) continue;
+      await this.tryCall(`delete Job ${name}`, () => this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Foreground' }), [404]);
     }
   }
 

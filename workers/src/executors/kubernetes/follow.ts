@@ -6,6 +6,7 @@ import type { KubernetesExecutorOptions } from './options.js';
 import { imagePullOutcome, stepState, type StepState } from './outcome.js';
 import type { JobSnapshot, StepWatch } from './watch.js';
 import { KubernetesStepCancelledError } from './errors.js';
+import { resolveStepOutputs } from './outputs.js';
 
 export interface FollowParams {
   jobName: string;
@@ -16,6 +17,8 @@ export interface FollowParams {
   watch: StepWatch;
   log: Logger;
   deleteJob(): Promise<void>;
+  /** On cancellation: deletes the Jobs the run's other steps left. */
+  deleteRunJobs(): Promise<void>;
   onFinishedSeen(): void;
 }
 
@@ -103,7 +106,7 @@ export function runStepFollower(p: FollowParams): Promise<StepOutcome> {
         copyLogsOf(state.pod);
         finish(async () => {
           await copier?.finish();
-          return state.outcome;
+          return resolveStepOutputs(state.outcome, p.launch);
         });
         return;
       }
@@ -126,6 +129,7 @@ export function runStepFollower(p: FollowParams): Promise<StepOutcome> {
         await copier?.finish().catch((err: unknown) => p.log.debug({ err }, 'log copy on cancel failed'));
         await p.deleteJob();
         await waitForGone(p);
+        await p.deleteRunJobs().catch((err: unknown) => p.log.warn({ err }, 'deleting the Jobs of the cancelled run failed'));
         throw p.ctx.signal.reason instanceof Error ? p.ctx.signal.reason : new KubernetesStepCancelledError(p.launch.stepId, p.jobName);
       });
     };

@@ -28,6 +28,8 @@ export const kubernetesExecutorOptionsSchema = z.object({
   gpuTolerations: z
     .array(z.object({ key: z.string(), operator: z.enum(['Exists', 'Equal']).optional(), value: z.string().optional(), effect: z.string().optional() }))
     .default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]),
+  /** Environment of every step container, under the launch's own (e.g. where the artifact store is mounted). */
+  stepEnv: z.record(z.string(), z.string()).default({}),
   /** Requests and limits for steps whose launch names none. */
   defaultCpu: z.string().default('500m'),
   defaultMemory: z.string().default('512Mi'),

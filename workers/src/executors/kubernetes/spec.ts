@@ -3,6 +3,8 @@ import type { StepLaunch } from '@signflow/pipelines';
 import { ANNOTATIONS, LABELS, MANAGED_BY, claimTemplateName, jobName, labelValue } from './names.js';
 import type { KubernetesExecutorOptions } from './options.js';
 import { KubernetesSpecError } from './errors.js';
+import { outputsKeyFor } from './outputs.js';
+import { OUTPUTS_KEY_ENV } from '../../steps/outputs-document.js';
 
 /** Where the step finds its documents inside the pod (see the contract in pipelines' executor types). */
 export const STEP_PATHS = {
@@ -49,11 +51,14 @@ function resourcesFor(launch: StepLaunch, options: KubernetesExecutorOptions, cl
   return claimName ? { requests, limits, claims: [{ name: claimName }] } : { requests, limits };
 }
 
-function envFor(launch: StepLaunch): V1EnvVar[] {
+function envFor(launch: StepLaunch, name: string, options: KubernetesExecutorOptions): V1EnvVar[] {
   const env: Record<string, string> = {
+    ...options.stepEnv,
     ...launch.env,
     SIGNFLOW_STEP_OUTPUTS: STEP_PATHS.outputs,
     SIGNFLOW_STEP_WORKDIR: STEP_PATHS.workdir,
+    // Documents over the 4 KiB of a termination message go to the store (a reference comes back).
+    ...(launch.env['SIGNFLOW_ARTIFACT_STORE'] ? { [OUTPUTS_KEY_ENV]: outputsKeyFor(launch, name) } : {}),
   };
   if (launch.inputsJson !== undefined) env['SIGNFLOW_STEP_INPUTS'] = STEP_PATHS.inputs;
   return Object.entries(env).map(([name, value]) => ({ name, value }));
@@ -116,7 +121,8 @@ function validate(launch: StepLaunch, image: string | undefined): asserts image 
  * The Kubernetes objects for one step attempt: a batch/v1 Job (backoffLimit 0: Temporal owns
  * retries) whose pod runs the step's argv as a non-root user on a read-only root filesystem, with
  * the inputs document mounted from an annotation (downward API, so no ConfigMap is needed) and the
- * outputs document read back from the termination message; plus a ResourceClaimTemplate when the
+ * outputs document read back from the termination message (or, over 4 KiB, from the artifact store
+ * by the reference the message holds); plus a ResourceClaimTemplate when the
  * step's GPUs come through DRA. Pure: the same launch and nonce give the same objects.
  */
 export function buildStepObjects(launch: StepLaunch, options: KubernetesExecutorOptions, nonce?: string): StepObjects {
@@ -134,7 +140,7 @@ export function buildStepObjects(launch: StepLaunch, options: KubernetesExecutor
     name: STEP_CONTAINER,
     image,
     command: [...launch.command],
-    env: envFor(launch),
+    env: envFor(launch, name, options),
     resources: resourcesFor(launch, options, claimName),
     terminationMessagePath: STEP_PATHS.outputs,
     // On a failure with no outputs written, the kubelet puts the log's tail in the message.
