@@ -109,6 +109,15 @@ await test('NATS has users by default (service, operator, viewer; no anonymous a
   assert.match(env.find((e) => e.name === 'SIGNFLOW_NATS_URL')?.value ?? '', /^nats:\/\/signflow:\$\(SIGNFLOW_NATS_PASSWORD\)@/);
 });
 
+await test('API auth is on: every API replica gets the same generated admin token from a Secret', () => {
+  const objects = render();
+  const api = find<V1Deployment>(objects, 'Deployment', 'demo-signflow-api');
+  const env = api.spec?.template.spec?.containers[0]?.env ?? [];
+  assert.deepEqual(env.find((e) => e.name === 'SIGNFLOW_API_ADMIN_TOKEN')?.valueFrom?.secretKeyRef, { name: 'demo-signflow-api-admin-token', key: 'token' });
+  const secret = find<V1Secret>(objects, 'Secret', 'demo-signflow-api-admin-token');
+  assert.equal(Buffer.from(secret.data?.['token'] ?? '', 'base64').toString().length, 48);
+});
+
 await test('extraction pools and the transcriber scale on CPU by default, on JetStream lag with KEDA; each has a PDB', () => {
   const objects = render();
   const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as V2HorizontalPodAutoscaler[];
@@ -124,9 +133,20 @@ await test('extraction pools and the transcriber scale on CPU by default, on Jet
   assert.deepEqual(scaled.map((s) => `${s.spec.triggers[0]?.metadata['stream']}/${s.spec.triggers[0]?.metadata['consumer']}`).sort(), ['SIGNFLOW_FRAMES/extract-default', 'SIGNFLOW_LANDMARKS/transcriber-default']);
 });
 
-await test('NetworkPolicies deny ingress by default and open only NATS, the API and the bundled Temporal', () => {
+await test('NetworkPolicies deny ingress and egress by default and open only the needed flows (see network.test.ts)', () => {
   const names = render(valueSets['full']).filter((o) => o.kind === 'NetworkPolicy').map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort();
-  assert.deepEqual(names, ['signflow-jobs/demo-signflow-steps-deny-ingress', 'signflow/demo-signflow-api', 'signflow/demo-signflow-default-deny-ingress', 'signflow/demo-signflow-nats', 'signflow/demo-signflow-temporal']);
+  assert.deepEqual(names, [
+    'signflow-jobs/demo-signflow-steps-deny-ingress',
+    'signflow-jobs/demo-signflow-steps-egress',
+    'signflow/demo-signflow-api',
+    'signflow/demo-signflow-default-deny-egress',
+    'signflow/demo-signflow-default-deny-ingress',
+    'signflow/demo-signflow-egress-apiserver',
+    'signflow/demo-signflow-egress-nats',
+    'signflow/demo-signflow-egress-temporal',
+    'signflow/demo-signflow-nats',
+    'signflow/demo-signflow-temporal',
+  ]);
   assert.equal(render(valueSets['external']).filter((o) => o.kind === 'NetworkPolicy').length, 0);
 });
 
