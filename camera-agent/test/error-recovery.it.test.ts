@@ -12,7 +12,7 @@ function camera(agent: CameraAgent, id: string): CameraStatus {
   return status;
 }
 
-test('after an ffmpeg crash the camera reports the error, restarts, and once frames flow its heartbeat has no current error', testTimeout, async () => {
+test('ffmpeg killed mid-stream: the camera reports the crash, restarts with backoff, streams again and its heartbeat then has no current error; the other camera is unaffected', testTimeout, async () => {
   await using nats = await startTestNats();
   await using state = await tempDir();
   const rig = makeRig([testsrcCamera('a'), testsrcCamera('b')]);
@@ -33,6 +33,7 @@ test('after an ffmpeg crash the camera reports the error, restarts, and once fra
       return s.framesSent >= sentAtCrash + 10 && s.lastError === null ? s : undefined;
     }, { timeoutMs: 15_000 });
     assert.equal(recovered.state, 'streaming');
+    assert.notEqual(agent.pipelines.find((p) => p.camera.id === 'a')?.source.pid, pid, 'a new ffmpeg');
     assert.equal(recovered.lastErrorAt, null);
     assert.ok(recovered.restarts >= 1);
     assert.equal(recovered.errors, 1);
