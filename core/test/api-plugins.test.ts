@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { tempDir } from '@signflow/testkit';
-import { bootstrapAdminToken, createLogger, loadConfig, localApiToken, LocalArtifactStore, prepareApiServer, registerApiPlugin, registeredApiPlugins, TokenStore } from '../src/index.js';
+import { apiTokenVerifier, bootstrapAdminToken, createLogger, loadConfig, localApiToken, LocalArtifactStore, prepareApiServer, registerApiPlugin, registeredApiPlugins, TokenStore } from '../src/index.js';
 
 test('prepareApiServer: every route refused without a token, even before any exists; /metrics; plugins mounted, a broken one skipped', async () => {
   await using dir = await tempDir();
@@ -64,4 +64,16 @@ test('bootstrapAdminToken: once per data dir, hashed in the store, plaintext onl
   assert.deepEqual(await bootstrapAdminToken(dir.path), { created: false, file: first.file });
   assert.equal(localApiToken({ dataDir: dir.path }, {}), first.token);
   assert.equal(localApiToken({ dataDir: dir.path }, { SIGNFLOW_API_TOKEN: 'sft_x' }), 'sft_x');
+});
+
+test('apiTokenVerifier: the store’s tokens plus SIGNFLOW_API_ADMIN_TOKEN (the chart’s shared admin token), compared exactly; a short one is refused', async () => {
+  await using dir = await tempDir();
+  const shared = 'x'.repeat(20) + 'AbCdEfGhIjKlMnOpQrStUvWx';
+  const verifier = apiTokenVerifier({ dataDir: dir.path }, { SIGNFLOW_API_ADMIN_TOKEN: shared });
+  assert.equal((await verifier.verify(shared))?.role, 'admin');
+  assert.equal(await verifier.verify(`${shared}y`), undefined);
+  const { token } = await new TokenStore(dir.path).create({ name: 'v', role: 'viewer' });
+  assert.equal((await verifier.verify(token))?.role, 'viewer', 'store tokens still work');
+  assert.throws(() => apiTokenVerifier({ dataDir: dir.path }, { SIGNFLOW_API_ADMIN_TOKEN: 'short' }), /shorter than 32/);
+  assert.ok(apiTokenVerifier({ dataDir: dir.path }, {}) instanceof TokenStore);
 });

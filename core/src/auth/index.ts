@@ -7,3 +7,4 @@ export * from './nats-config.js';
 export * from './fastify.js';
 export * from './nats-setup.js';
 export * from './bootstrap.js';
+export * from './static-token.js';
