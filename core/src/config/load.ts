@@ -12,7 +12,8 @@ import { signflowConfigSchema, type SignflowConfig } from './schema.js';
  *   2. the config file: `--config`, else $SIGNFLOW_CONFIG, else ./signflow.yaml if present
  *   3. environment variables (SIGNFLOW_DATA_DIR, SIGNFLOW_NATS_URL, SIGNFLOW_NATS_PORT,
  *      SIGNFLOW_TEMPORAL_ADDRESS, SIGNFLOW_TEMPORAL_PORT, SIGNFLOW_TEMPORAL_UI_PORT,
- *      SIGNFLOW_TEMPORAL_NAMESPACE, SIGNFLOW_API_PORT, SIGNFLOW_LOG_LEVEL)
+ *      SIGNFLOW_TEMPORAL_NAMESPACE, SIGNFLOW_API_PORT, SIGNFLOW_LOG_LEVEL,
+ *      SIGNFLOW_DATASETS_STORE, SIGNFLOW_DATASETS_BUCKET)
  *   4. command-line flags (passed in as `overrides`)
  */
 export interface LoadConfigOptions {
@@ -42,6 +43,8 @@ const ENV_KEYS: readonly [string, readonly string[], 'string' | 'number'][] = [
   ['SIGNFLOW_TEMPORAL_UI_PORT', ['temporal', 'uiPort'], 'number'],
   ['SIGNFLOW_TEMPORAL_NAMESPACE', ['temporal', 'namespace'], 'string'],
   ['SIGNFLOW_API_PORT', ['api', 'port'], 'number'],
+  ['SIGNFLOW_DATASETS_STORE', ['datasets', 'store', 'kind'], 'string'],
+  ['SIGNFLOW_DATASETS_BUCKET', ['datasets', 'store', 'bucket'], 'string'],
 ];
 
 function isTree(value: unknown): value is Tree {
