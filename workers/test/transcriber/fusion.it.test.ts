@@ -1,13 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { subjects } from '@signflow/core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { streams, subjects, toCaptureTimeNs } from '@signflow/core';
 import { DatasetStore } from '@signflow/datasets';
 import { startTestNats, tempDir, type TempDir, type TestNats } from '@signflow/testkit';
 import { ModelRegistry } from '../../src/registry/registry.js';
 import { DirectoryStore } from '../../src/training/store.js';
 import { registryModelSource } from '../../src/transcriber/registry-source.js';
 import { replaySigns, type RecordedSign } from '../../src/transcriber/replay.js';
-import { rigCameraModels, syntheticRig } from '../../src/transcriber/replay-rig.js';
+import { liftMslFrame, projectedPacket, rigCameraModels, syntheticRig } from '../../src/transcriber/replay-rig.js';
 import { startTranscriber } from '../../src/transcriber/transcriber.js';
 import { importFixture, trainAndRegister } from './fixture-model.js';
 import { collectCaptions, mslSets, natsConnection, until } from './helpers.js';
@@ -79,4 +80,46 @@ test('only one camera of the calibrated rig in view: the transcriber falls back 
   assert.ok(finals.every((f) => f.cameras.join() === 'cam1'));
   // cam1 looks from 30° to the side: a view the model (trained on frontal recordings) never saw.
   assert.ok(correct >= 1, `${correct}/${signs.length} side-view signs recognised`);
+});
+
+test('a fused rig restarted mid-sign, between two views of an instant, resumes without losing or repeating a final', async () => {
+  await using nc = await natsConnection(nats.url);
+  const rigId = 'rig-fused-restart';
+  const seen = await collectCaptions(nc, subjects.captions(rigId));
+  const js = jetstream(nc);
+  const t0 = Date.now();
+  const views = (frame: Float64Array, seq: number, withoutHands: boolean) => {
+    const points = liftMslFrame(frame, rig[0] ?? assert.fail('no camera'));
+    return rig.map((view) => projectedPacket(points, view, { rig: rigId, seq, captureTimeNs: toCaptureTimeNs(t0 + seq * 33.3), withoutHands }));
+  };
+  const packets = held.slice(0, 3).flatMap((sign) => {
+    const rest = Array.from({ length: 8 }, () => sign.frames[0] ?? new Float64Array(226));
+    return [...rest.map((f) => [f, true] as const), ...sign.frames.map((f) => [f, false] as const)];
+  });
+  const all = packets.flatMap(([frame, withoutHands], seq) => views(frame, seq, withoutHands));
+  const tail = Array.from({ length: 8 }, (_, i) => views(held[2]?.frames[0] ?? new Float64Array(226), packets.length + i, true)).flat();
+  const send = async (list: typeof all): Promise<void> => {
+    for (const p of list) await js.publish(subjects.landmarks(rigId, p.camera), JSON.stringify(p));
+  };
+  const models = () => registryModelSource({ nc, registry: new ModelRegistry(store), store, model: 'sign-recognition', datasets });
+  const first = await startTranscriber({ nc, models: models(), cameras }, { rig: rigId });
+  // Sign 1 (8 rest + its frames), 8 rest, then 15 frames of sign 2 and two of the three views of the next instant.
+  const cut = ((held[0]?.frames.length ?? 0) + 8 + 8 + 15) * 3 + 2;
+  await send(all.slice(0, cut));
+  await until('final of sign 1, partial of sign 2', () => seen.finals().length === 1 && seen.captions.some((x) => x.kind === 'partial' && x.index === 1), 20_000);
+  await first.stop();
+  await send([...all.slice(cut), ...tail]);
+  await using second = await startTranscriber({ nc, models: models(), cameras }, { rig: rigId });
+  await until('finals of signs 2 and 3 after the restart', () => seen.finals().length >= 3, 20_000);
+  await until('all packets acknowledged', async () => (await (await jetstreamManager(nc)).consumers.info(streams.landmarks, `transcriber-${rigId}`)).num_ack_pending === 0, 10_000);
+  const finals = seen.finals();
+  assert.deepEqual(
+    finals.map((f) => f.index),
+    [0, 1, 2],
+  );
+  assert.equal(new Set(finals.map((f) => f.segment)).size, 3);
+  assert.ok(finals.every((f) => f.cameras.join() === 'cam0,cam1,cam2'));
+  // Sign 2's final covers all its frames, those before the restart included, each a fused instant.
+  assert.equal(finals[1]?.frames, held[1]?.frames.filter((f) => f.some((v, i) => i >= 100 && v !== 0)).length);
+  assert.equal(second.stats().singleViewFrames, 0);
 });
