@@ -144,6 +144,7 @@ await test('NetworkPolicies deny ingress and egress by default and open only the
     'signflow/demo-signflow-egress-apiserver',
     'signflow/demo-signflow-egress-nats',
     'signflow/demo-signflow-egress-temporal',
+    'signflow/demo-signflow-metrics',
     'signflow/demo-signflow-nats',
     'signflow/demo-signflow-temporal',
   ]);
