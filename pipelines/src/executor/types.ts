@@ -9,7 +9,8 @@
  * into the artifact store, never through the executor.
  *
  * Who sets what: the activity puts `SIGNFLOW_RUN_ID`, `SIGNFLOW_STEP_ID`, `SIGNFLOW_STEP_ATTEMPT`,
- * `SIGNFLOW_COMPONENT` and `SIGNFLOW_ARTIFACT_STORE` (the store's root URI) into `launch.env`; the
+ * `SIGNFLOW_COMPONENT`, `SIGNFLOW_ARTIFACT_STORE` (the store's root URI) and, inside a trace,
+ * `TRACEPARENT`/`TRACESTATE` (W3C context of its span: the step joins the run's trace) into `launch.env`; the
  * executor adds `SIGNFLOW_STEP_INPUTS`, `SIGNFLOW_STEP_OUTPUTS` and `SIGNFLOW_STEP_WORKDIR`
  * (paths inside the step's filesystem), since only it knows where those live.
  */
