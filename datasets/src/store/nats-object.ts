@@ -162,7 +162,11 @@ export class NatsObjectBackend implements BlobBackend {
     } finally {
       clearTimeout(timer);
       if (range || at < want.to) await reader.cancel().catch(() => undefined);
-      reader.releaseLock();
+      try {
+        reader.releaseLock();
+      } catch {
+        // a read still pending after a timeout: the stream is cancelled, nothing left to release
+      }
     }
   }
 
