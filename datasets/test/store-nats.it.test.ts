@@ -152,3 +152,19 @@ test('signflow dataset --store nats: the real command imports into the bucket, l
   await using raw = await rawBucket(nats.url);
   assert.ok(await raw.os.info(`versions/${id}.json`), 'the version manifest is in the bucket');
 });
+
+test('NATS object store: an object whose chunks are all gone fails after the idle timeout instead of hanging', async () => {
+  await using nats = await startTestNats();
+  const backend = await NatsObjectBackend.connect({ servers: nats.url, bucket: BUCKET, readIdleTimeoutMs: 500 });
+  try {
+    await backend.put('refs/gone.json', new Uint8Array(300_000).fill(7));
+    assert.equal((await backend.get('refs/gone.json')).byteLength, 300_000);
+    await using raw = await rawBucket(nats.url);
+    const info = await raw.os.info('refs/gone.json');
+    assert.ok(info && info.chunks > 1);
+    await (await jetstreamManager(raw.nc)).streams.purge(`OBJ_${BUCKET}`, { filter: `$O.${BUCKET}.C.${info.nuid}` });
+    await assert.rejects(backend.get('refs/gone.json'), (err: unknown) => err instanceof DatasetStoreError && /refs\/gone\.json: no chunk for 500 ms \(chunks missing/.test(err.message));
+  } finally {
+    await backend.close();
+  }
+});
