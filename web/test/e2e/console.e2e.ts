@@ -149,8 +149,14 @@ test('console acceptance: sign in, the sign-recognition run on MSL-150 with its 
     await model.locator('tbody tr', { hasText: first }).getByRole('button', { name: '→ production' }).click();
     await model.locator('tbody tr', { hasText: first }).locator('.badge[data-status=production]').waitFor();
     assert.match(dialogs.at(-1) ?? '', /^Promote sign-recognition v\d+ to production\?$/);
+    // promote the second run's version, then roll back to the first: each asks first
+    await model.locator('tbody tr', { hasText: second }).getByRole('button', { name: '→ production' }).click();
+    await model.locator('tbody tr', { hasText: second }).locator('.badge[data-status=production]').waitFor();
+    await page.getByTestId('rollback-sign-recognition').click();
+    await model.locator('tbody tr', { hasText: first }).locator('.badge[data-status=production]').waitFor();
+    await model.locator('tbody tr', { hasText: second }).locator('.badge[data-status=archived]').waitFor();
+    assert.equal(dialogs.at(-1), 'Roll sign-recognition back to its previous production version?');
     await shot(page, '07-models');
-    assert.ok(await page.getByTestId('rollback-sign-recognition').isVisible(), 'a rollback button');
 
     // fleet status and live captions, published on the stack's NATS as the transcriber would
     await page.goto(`${base}/console/#/cameras`);
@@ -176,8 +182,11 @@ test('console acceptance: sign in, the sign-recognition run on MSL-150 with its 
     await page.getByRole('alert').filter({ hasText: 'needs the operator role' }).waitFor();
     await shot(page, '10-viewer-submit-refused');
     await page.goto(`${base}/console/#/models`);
+    const dialogsBefore = dialogs.length;
     await model.locator('tbody tr', { hasText: second }).getByRole('button', { name: '→ production' }).click();
     await page.getByRole('alert').filter({ hasText: 'needs the admin role' }).waitFor();
+    assert.equal(dialogs.length, dialogsBefore + 1, 'the viewer was asked to confirm, then refused by the API');
+    await model.locator('tbody tr', { hasText: first }).locator('.badge[data-status=production]').waitFor();
     await shot(page, '11-viewer-promote-refused');
     assert.equal(runs.listRuns({}).runs.length, 2, 'the viewer started nothing');
   } catch (err) {
