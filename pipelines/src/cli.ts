@@ -8,6 +8,7 @@ import type { Pipeline } from './dsl/pipeline.js';
 import type { PipelineSpec } from './spec/schema.js';
 import { validateSpec } from './spec/validate.js';
 import type { RunRow, StepRow } from './runs/store.js';
+import { progressView } from './watch-progress.js';
 
 /** The API the CLI talks to: SIGNFLOW_API_URL, else the configured host and port (what `signflow up` serves). */
 export function apiUrl(config: SignflowConfig): string {
@@ -54,15 +55,33 @@ const stepLine = (s: StepRow) => [s.stepPath, s.component, s.status, s.attempt, 
 
 async function watch(client: PipelinesClient, runId: string, json: boolean): Promise<RunRow> {
   const seen = new Map<string, string>();
+  const progress = progressView({ json });
+  // Log offsets of the steps whose epoch progress is being followed (by step and attempt).
+  const offsets = new Map<string, number>();
+  const follow = async (s: StepRow) => {
+    const key = `${s.stepPath}#${s.attempt}`;
+    const log = await client.logs(runId, s.stepPath, { attempt: s.attempt, offset: offsets.get(key) ?? 0 }).catch(() => undefined);
+    if (!log) return;
+    const whole = log.text.slice(0, log.text.lastIndexOf('\n') + 1); // a line still being written waits
+    offsets.set(key, (offsets.get(key) ?? 0) + Buffer.byteLength(whole));
+    progress.feed(s.stepPath, whole);
+  };
   for (;;) {
     const run = await client.run(runId);
     for (const s of run.steps) {
+      if (s.status === 'running' || offsets.has(`${s.stepPath}#${s.attempt}`)) await follow(s);
       const key = `${s.status}/${s.attempt}`;
       if (seen.get(s.stepPath) === key) continue;
       seen.set(s.stepPath, key);
+      if (s.status !== 'running') {
+        if (!offsets.has(`${s.stepPath}#${s.attempt}`) && s.status === 'succeeded') await follow(s);
+        offsets.delete(`${s.stepPath}#${s.attempt}`);
+        progress.end(s.stepPath);
+      }
       process.stdout.write(json ? `${JSON.stringify({ step: s.stepPath, status: s.status, attempt: s.attempt })}\n` : `${new Date().toISOString().slice(11, 19)}  ${s.stepPath.padEnd(32)} ${s.status}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}\n`);
     }
     if (['succeeded', 'failed', 'cancelled'].includes(run.status)) {
+      progress.stop();
       process.stdout.write(json ? `${JSON.stringify({ run: runId, status: run.status, error: run.error })}\n` : `run ${runId} ${run.status}${run.error ? `: ${run.error.split('\n')[0]}` : ''}\n`);
       return run;
     }

@@ -40,6 +40,8 @@ export interface TrainProgress {
   epochs: number;
   lastCheckpointEpoch: number | undefined;
   backend: string;
+  /** The epoch just finished (absent on checkpoint-only reports): what `signflow run watch` shows. */
+  metrics?: EpochMetrics;
 }
 
 export interface TrainJobResult {
@@ -83,7 +85,7 @@ export async function runTrainJob(input: TrainJobInput, deps: TrainJobDeps): Pro
       const stored = ((await store.readJson(metricsKey(input.runId, input.stepId))) as EpochMetrics[] | undefined) ?? [];
       await store.writeJson(metricsKey(input.runId, input.stepId), [...stored.filter((m) => m.epoch < metrics.epoch), { ...metrics, backend }]);
       logger?.info(message, `epoch ${metrics.epoch}/${input.params.epochs} loss ${metrics.loss.toFixed(4)} acc ${metrics.accuracy.toFixed(3)}`);
-      deps.heartbeat?.(progress(metrics.epoch));
+      deps.heartbeat?.({ ...progress(metrics.epoch), metrics });
     },
     onCheckpoint: (checkpoint) => {
       lastCheckpoint = checkpoint;
