@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
+import { STEP_ENTRYPOINT } from '@signflow/pipelines';
 import { pinnedTools, repoRoot, toolsBinDir } from '@signflow/stack';
 import { render, valueSets } from '../chart/helm.js';
 
@@ -52,6 +53,14 @@ for (const [name, path] of Object.entries(dockerfiles)) {
     assert.deepEqual([...copied].sort(), [...workspaces].sort(), 'every workspace manifest is copied before npm ci');
   });
 }
+
+await test('both images put the step entry point on PATH, as catalog components run it', () => {
+  assert.ok(existsSync(join(repoRoot, 'workers', 'bin', STEP_ENTRYPOINT)));
+  for (const [name, path] of Object.entries(dockerfiles)) {
+    const final = stages(path).stages.at(-1);
+    assert.ok(final?.lines.some((l) => l.includes(`ln -s /app/workers/bin/${STEP_ENTRYPOINT} /usr/local/bin/${STEP_ENTRYPOINT}`)), `${name}: no ${STEP_ENTRYPOINT} on PATH`);
+  }
+});
 
 await test('the CPU image builds nats-server and temporal at the pins of stack/tools.json', () => {
   const { args } = stages(dockerfiles.signflow);

@@ -120,6 +120,16 @@ test('with an artifact store, a step may put a large outputs document under its 
   assert.ok(!(bare.spec?.template.spec?.containers[0]?.env ?? []).some((e) => e.name === 'SIGNFLOW_STEP_OUTPUTS_KEY'), 'no store, no key');
 });
 
+test("component images map to the installation's: the catalog image becomes the release image, a GPU step on it the GPU image", () => {
+  const mapped = parseKubernetesExecutorOptions({ namespace: 'r', defaultImage: 'ghcr.io/signflow/signflow:0.1.0', gpuImage: 'ghcr.io/signflow/signflow-gpu:0.1.0', imageOverrides: { 'signflow/worker:latest': 'ghcr.io/signflow/signflow:0.1.0' } });
+  const imageOf = (l: StepLaunch) => buildStepObjects(l, mapped).job.spec?.template.spec?.containers[0]?.image;
+  assert.equal(imageOf(launch({ image: 'signflow/worker:latest' })), 'ghcr.io/signflow/signflow:0.1.0');
+  assert.equal(imageOf(launch({ image: 'signflow/worker:latest', resources: { gpu: { kind: 'count', count: 1 } } })), 'ghcr.io/signflow/signflow-gpu:0.1.0');
+  assert.equal(imageOf(launch({ resources: { gpu: { kind: 'dra', deviceClassName: 'gpu.nvidia.com', count: 1 } } })), 'ghcr.io/signflow/signflow-gpu:0.1.0');
+  assert.equal(imageOf(launch({ image: 'example.org/custom:1', resources: { gpu: { kind: 'count', count: 1 } } })), 'example.org/custom:1', 'a custom image stays');
+  assert.equal(imageOf(launch()), 'ghcr.io/signflow/signflow:0.1.0');
+});
+
 test('a timeout becomes activeDeadlineSeconds', () => {
   const { job } = buildStepObjects(launch({ timeoutMs: 90_500 }), options);
   assert.equal(job.spec?.activeDeadlineSeconds, 91);

@@ -19,6 +19,13 @@ export const kubernetesExecutorOptionsSchema = z.object({
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a namespace name').max(63),
   /** Image for steps whose launch names none. */
   defaultImage: z.string().min(1).optional(),
+  /**
+   * Component images replaced by the ones this installation runs (e.g. the catalog's
+   * `signflow/worker:latest` → the release's image, at its tag).
+   */
+  imageOverrides: z.record(z.string(), z.string().min(1)).default({}),
+  /** Image of GPU steps that would run the default image (the CUDA build, with tfjs-node-gpu). */
+  gpuImage: z.string().min(1).optional(),
   /** Service account for steps whose launch names none. */
   serviceAccountName: z.string().min(1).optional(),
   imagePullSecrets: z.array(z.string().min(1)).default([]),

@@ -105,6 +105,14 @@ function claimTemplateFor(launch: StepLaunch, name: string, labels: Record<strin
   };
 }
 
+/** The launch's image (or the default) after the overrides; a GPU step on the default image gets the GPU image. */
+function imageFor(launch: StepLaunch, options: KubernetesExecutorOptions): string | undefined {
+  const named = launch.image ?? options.defaultImage;
+  const image = named === undefined ? undefined : (options.imageOverrides[named] ?? named);
+  if (launch.resources.gpu && options.gpuImage && image !== undefined && image === options.defaultImage) return options.gpuImage;
+  return image;
+}
+
 function validate(launch: StepLaunch, image: string | undefined): asserts image is string {
   if (!image) throw new KubernetesSpecError(launch.stepId, 'no container image: set the component image or the executor defaultImage');
   if (launch.command.length === 0) throw new KubernetesSpecError(launch.stepId, 'empty command: a step needs an argv');
@@ -126,7 +134,7 @@ function validate(launch: StepLaunch, image: string | undefined): asserts image 
  * step's GPUs come through DRA. Pure: the same launch and nonce give the same objects.
  */
 export function buildStepObjects(launch: StepLaunch, options: KubernetesExecutorOptions, nonce?: string): StepObjects {
-  const image = launch.image ?? options.defaultImage;
+  const image = imageFor(launch, options);
   validate(launch, image);
   const name = jobName(launch.runId, launch.stepId, launch.attempt, nonce);
   const labels = labelsFor(launch, name);
