@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import { ensureNatsAuth, loadConfig, natsAuthPaths, natsServiceConnectOptions } from '@signflow/core';
 import { startTestNats, tempDir } from '@signflow/testkit';
@@ -22,4 +23,20 @@ test('signflow nats provision (the chart’s hook Job) creates the streams and t
   assert.deepEqual((JSON.parse(first.stdout) as { created: string[] }).created.sort(), ['KV_signflow_cameras', 'SIGNFLOW_CAPTIONS', 'SIGNFLOW_FRAMES', 'SIGNFLOW_LANDMARKS']);
   const again = await runCli(['--json', 'nats', 'provision'], env);
   assert.deepEqual((JSON.parse(again.stdout) as { created: string[] }).created, [], 'idempotent');
+});
+
+test('signflow nats users lists the users with their credentials files, never a seed', async () => {
+  await using dir = await tempDir();
+  const auth = ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config);
+  const result = await runCli(['--json', '--data-dir', dir.path, 'nats', 'users']);
+  assert.equal(result.code, 0, result.stderr);
+  const doc = JSON.parse(result.stdout) as { users: { name: string; credentials: string; inboxPrefix: string; publish: string[] }[] };
+  const camera = doc.users.find((u) => u.name === 'demo-front');
+  assert.equal(camera?.inboxPrefix, '_INBOX_demo-front');
+  assert.ok(camera?.publish.includes('signflow.frames.demo.front'));
+  for (const u of auth?.users ?? []) assert.ok(!result.stdout.includes(readFileSync(u.seedFile, 'utf8').trim()), `the seed of ${u.name}`);
+  await using empty = await tempDir();
+  const none = await runCli(['--data-dir', empty.path, 'nats', 'users']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /signflow up. writes the default ones/);
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { natsClientOptions } from '@signflow/core';
+import { natsAuthForDataDir, natsAuthPaths, natsClientOptions } from '@signflow/core';
+import { renderTable } from '../output.js';
 import { provisionNats, provisionedStreams } from '@signflow/stack';
 import type { createContext } from '../context.js';
 
@@ -29,5 +30,18 @@ export function registerNats(program: Command, ctx: Ctx): void {
       } finally {
         await nc.close();
       }
+    });
+
+  nats
+    .command('users')
+    .description('the NATS users of this data dir and their credentials files (never the secrets); edit <dataDir>/auth/nats-users.yaml and restart `signflow up` to change them')
+    .action(() => {
+      const config = ctx.loadConfig();
+      const auth = natsAuthForDataDir(config.dataDir);
+      if (!auth) throw new Error(`no NATS users in ${natsAuthPaths(config.dataDir).spec}: \`signflow up\` writes the default ones on first start`);
+      const users = auth.users.map((u) => ({ name: u.name, kind: u.kind, credentials: u.seedFile, inboxPrefix: u.inboxPrefix, publish: u.permissions.publish.allow ?? [] }));
+      ctx.output({ spec: natsAuthPaths(config.dataDir).spec, users }, () =>
+        renderTable(['user', 'kind', 'credentials (--nkey-seed)', 'inbox prefix'], users.map((u) => [u.name, u.kind, u.credentials, u.inboxPrefix])),
+      );
     });
 }
