@@ -3,6 +3,7 @@ export * from './tracing.js';
 export * from './nats-context.js';
 export * from './env-context.js';
 export * from './spans.js';
+export * from './http-context.js';
 export * from './log-mixin.js';
 export * from './metrics.js';
 export * from './metrics-server.js';

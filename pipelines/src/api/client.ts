@@ -1,4 +1,4 @@
-import { SignflowError } from '@signflow/core';
+import { SignflowError, traceHeaders } from '@signflow/core';
 import type { LineageGraph } from '../runs/lineage.js';
 import type { RunRow, StepRow } from '../runs/store.js';
 
@@ -35,6 +35,7 @@ export class PipelinesClient {
         headers: {
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...traceHeaders(),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { parseWith, SignflowError, ValidationError, type Logger } from '@signflow/core';
+import { parseWith, SignflowError, ValidationError, withHttpTraceContext, type Logger } from '@signflow/core';
 import { NotFoundError, RunStateError } from '../errors.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../runs/store.js';
@@ -51,7 +51,8 @@ export function createApiServer(deps: { service: RunService; runs: RunStore; log
 
   app.post('/v1/runs', async (req, reply) => {
     const body = parseWith(submitRunBody, req.body, 'run request');
-    return reply.status(201).send(await service.submit(body));
+    // A caller's traceparent: the run's trace starts in the caller's (signflow run submit, ...)
+    return reply.status(201).send(await withHttpTraceContext(req.headers, () => service.submit(body)));
   });
   app.get('/v1/runs', async (req) => service.listRuns(parseWith(listRunsQuery, req.query, 'query')));
   app.get<{ Params: { id: string } }>('/v1/runs/:id', async (req) => service.getRun(req.params.id));

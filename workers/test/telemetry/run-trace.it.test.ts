@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { component, pipeline } from '@signflow/pipelines';
-import { processMetricsRegistry, setupTracing, startMetricsServer } from '@signflow/core';
+import { loadConfig, processMetricsRegistry, setupTracing, startMetricsServer, TokenStore, withSpan } from '@signflow/core';
+import { PipelinesClient } from '@signflow/pipelines/api-client';
+import { startApiServer } from '@signflow/pipelines/api';
 import { waitFor } from '@signflow/testkit';
 import { startHarness } from '../helpers/harness.js';
 
@@ -16,11 +18,23 @@ const echoTrace = component({
 });
 const traced = pipeline({ name: 'trace-env', build: (_p, b) => ({ traceparent: b.task(echoTrace, {}, { name: 'echo' }).outputs.traceparent }) });
 
-test('one trace from run submit through StartWorkflow, the workflow and the step activity into the step process; step metrics on /metrics', { timeout: 120_000 }, async () => {
+test('one trace from a client’s run submit through the API, StartWorkflow, the workflow and the step activity into the step process; step metrics on /metrics', { timeout: 120_000 }, async () => {
   const exporter = new InMemorySpanExporter();
-  await using _tracing = setupTracing({ serviceName: 'run-trace-test', exporter });
+  await using tracing = setupTracing({ serviceName: 'run-trace-test', exporter });
   await using h = await startHarness();
-  const { runId } = await h.service.submit({ spec: traced.compile() });
+  // The real API (its Temporal client wired with the tracing interceptors) and an operator token.
+  const config = loadConfig({ env: {}, overrides: { dataDir: h.dataDir, api: { port: 0 }, temporal: { namespace: h.temporal.namespace } } }).config;
+  const api = await startApiServer({ config, temporalAddress: h.temporal.address, taskQueue: h.taskQueue });
+  let submitted: { runId: string; callerSpanId: string };
+  try {
+    const token = (await new TokenStore(config.dataDir).create({ name: 'trace-test', role: 'operator' })).token;
+    const client = new PipelinesClient(api.url, { token });
+    // The caller's span (`signflow run submit`): its traceparent goes out with the HTTP request.
+    submitted = await withSpan(tracing.tracer, 'signflow run submit', {}, async (span) => ({ ...(await client.submit({ spec: traced.compile() })), callerSpanId: span.spanContext().spanId }));
+  } finally {
+    await api.close();
+  }
+  const { runId, callerSpanId } = submitted;
   const run = await h.waitForRun(runId, ['succeeded', 'failed']);
   assert.equal(run.status, 'succeeded', run.error ?? '');
 
@@ -32,6 +46,7 @@ test('one trace from run submit through StartWorkflow, the workflow and the step
   const [submit] = byName('submit run trace-env');
   assert.ok(submit, `spans: ${spans.map((s) => s.name).join(', ')}`);
   const traceId = submit.spanContext().traceId;
+  assert.equal(submit.parentSpanContext?.spanId, callerSpanId, 'the API continued the caller’s trace (traceparent header)');
   const [start] = byName('StartWorkflow:pipelineRun');
   assert.equal(start?.parentSpanContext?.spanId, submit.spanContext().spanId, 'StartWorkflow is a child of the submit span');
   const [workflow] = byName('RunWorkflow:pipelineRun');
