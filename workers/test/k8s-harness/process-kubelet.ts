@@ -123,7 +123,7 @@ export async function startProcessKubelet(cluster: TestCluster, options: Process
   const seen = new Set<string>();
   const running = new Map<string, Running>();
   const started: string[] = [];
-  const failures: Promise<unknown>[] = [];
+  const launches: Promise<unknown>[] = [];
   let stopping = false;
 
   const annotate = async (pod: V1Pod, values: Record<string, string>): Promise<void> => {
@@ -234,7 +234,7 @@ export async function startProcessKubelet(cluster: TestCluster, options: Process
     }
     if (seen.has(uid) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     seen.add(uid);
-    failures.push(launch(pod).catch((err: unknown) => process.stderr.write(`process kubelet: pod ${pod.metadata?.name}: ${describeError(err)}\n`)));
+    launches.push(launch(pod).catch((err: unknown) => process.stderr.write(`process kubelet: pod ${pod.metadata?.name}: ${describeError(err)}\n`)));
   };
 
   const informer: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
@@ -261,7 +261,7 @@ export async function startProcessKubelet(cluster: TestCluster, options: Process
       stopping = true;
       await informer.stop();
       await Promise.all([...running.values()].map(kill));
-      await Promise.allSettled(failures);
+      await Promise.allSettled(launches);
     },
   };
 }
