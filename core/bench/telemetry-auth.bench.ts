@@ -3,6 +3,8 @@
 //   core.nats_publish_traced_msgs_per_s   publish+receive through a real nats-server with a
 //                                         PRODUCER span and traceparent header (baseline: plain)
 //   core.nats_publish_tracing_off_msgs_per_s  the same helpers with tracing off (the default)
+//   core.nats_publish_traced_batch_msgs_per_s traced, spans through a BatchSpanProcessor as with
+//                                         OTLP in production (baseline: plain)
 //   core.token_verify_cold_ms             first verification of a token (scrypt) (baseline: cached)
 //   core.metrics_render_ms                /metrics text of the standard series (no baseline)
 import { performance } from 'node:perf_hooks';
@@ -13,9 +15,9 @@ import { createMetricsRegistry, reportFigure, renderMetrics, setupTracing, signf
 
 const N = 5000;
 
-async function natsRate(traced: boolean, url: string, recording = true): Promise<number> {
+async function natsRate(traced: boolean, url: string, recording = true, processor: 'simple' | 'batch' = 'simple'): Promise<number> {
   const exporter = new InMemorySpanExporter();
-  await using tracing = recording ? setupTracing({ serviceName: 'bench', exporter }) : setupTracing({ serviceName: 'bench', env: {} });
+  await using tracing = recording ? setupTracing({ serviceName: 'bench', exporter, processor }) : setupTracing({ serviceName: 'bench', env: {} });
   const nc = await connect({ servers: url });
   let got = 0;
   const done = new Promise<void>((resolve) => {
@@ -42,6 +44,8 @@ const traced = await natsRate(true, nats.url);
 reportFigure('core.nats_publish_traced_msgs_per_s', traced, 'msg/s', plain);
 const off = await natsRate(true, nats.url, false);
 reportFigure('core.nats_publish_tracing_off_msgs_per_s', off, 'msg/s', plain);
+const batched = await natsRate(true, nats.url, true, 'batch');
+reportFigure('core.nats_publish_traced_batch_msgs_per_s', batched, 'msg/s', plain);
 
 await using dir = await tempDir();
 const store = new TokenStore(dir.path);

@@ -23,6 +23,8 @@ export interface TracingOptions {
    * SimpleSpanProcessor so they are visible as soon as they end.
    */
   exporter?: SpanExporter;
+  /** With `exporter`: `batch` sends spans through a BatchSpanProcessor as OTLP does (benchmarks); default `simple`. */
+  processor?: 'simple' | 'batch';
 }
 
 export interface Tracing {
@@ -116,7 +118,7 @@ export function setupTracing(options: TracingOptions): Tracing {
     current = offTracing(serviceName);
     return current;
   }
-  const spanProcessor = options.exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+  const spanProcessor = options.exporter && options.processor !== 'batch' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   trace.disable();
   trace.setGlobalTracerProvider(provider);
