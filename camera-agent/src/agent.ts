@@ -1,7 +1,7 @@
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { createLogger, describeError, streams, type Logger } from '@signflow/core';
+import { createLogger, describeError, redactUrlCredentials, streams, type Logger } from '@signflow/core';
 import { requireTool } from '@signflow/stack';
 import type { RigConfig } from './rig/schema.js';
 import { CameraPipeline, type CapturedFrame } from './camera-pipeline.js';
@@ -165,7 +165,7 @@ export async function startAgent(options: AgentOptions): Promise<CameraAgent> {
     );
     const agent = new CameraAgent(rig, nc, jsm, kv, pipelines, bundler, logger, options.drainTimeoutMs ?? 10_000);
     agent.start();
-    logger.info({ cameras: rig.cameras.length, servers, ffmpeg: ffmpeg.path }, 'camera agent started');
+    logger.info({ cameras: rig.cameras.length, servers: redactUrlCredentials(servers), ffmpeg: ffmpeg.path }, 'camera agent started');
     return agent;
   } catch (err) {
     await nc.close();

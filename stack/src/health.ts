@@ -1,4 +1,4 @@
-import { describeError, natsClientOptions, type SignflowConfig } from '@signflow/core';
+import { describeError, natsClientOptions, redactUrlCredentials, type SignflowConfig } from '@signflow/core';
 import { connect, type ConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Connection } from '@temporalio/client';
@@ -36,9 +36,9 @@ export async function checkNats(url: string, connectOptions: Partial<ConnectionO
         await nc.close();
       }
     })());
-    return { part: 'nats', healthy: true, endpoint: url, detail: `nats-server ${info.version}, JetStream enabled, ${info.streams} streams` };
+    return { part: 'nats', healthy: true, endpoint: redactUrlCredentials(url), detail: `nats-server ${info.version}, JetStream enabled, ${info.streams} streams` };
   } catch (err) {
-    return { part: 'nats', healthy: false, endpoint: url, detail: describeError(err) };
+    return { part: 'nats', healthy: false, endpoint: redactUrlCredentials(url), detail: redactUrlCredentials(describeError(err)) };
   }
 }
 
@@ -73,7 +73,8 @@ export async function checkHttp(part: string, url: string): Promise<PartHealth> 
 export function stackEndpoints(config: SignflowConfig): { nats: string; temporal: string; api?: string; supervisorPid?: number } {
   const state = readStackState(config.dataDir);
   const running = state && isAlive(state.supervisorPid) ? state : undefined;
-  const nats = running?.parts['nats']?.endpoint ?? config.nats.url ?? `nats://${config.nats.host}:${config.nats.port}`;
+  // an external URL from the config first: the state file keeps it without its password
+  const nats = config.nats.url ?? running?.parts['nats']?.endpoint ?? `nats://${config.nats.host}:${config.nats.port}`;
   const temporal = running?.parts['temporal']?.endpoint ?? config.temporal.address ?? `${config.temporal.host}:${config.temporal.port}`;
   const api = running?.parts['api']?.endpoint;
   return { nats, temporal, ...(api ? { api } : {}), ...(running ? { supervisorPid: running.supervisorPid } : {}) };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { createLogger, describeError, ensureNatsAuth, natsUserConnectOptions, SERVICE_NATS_USER, type Logger, type SignflowConfig } from '@signflow/core';
+import { createLogger, describeError, ensureNatsAuth, redactUrlCredentials, natsUserConnectOptions, SERVICE_NATS_USER, type Logger, type SignflowConfig } from '@signflow/core';
 import { provisionNats } from './nats-provision.js';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
 import { startTemporalServer, type TemporalServerHandle } from './temporal-server.js';
@@ -82,7 +82,8 @@ export async function startStack(config: SignflowConfig, extraParts: readonly St
   try {
     await checkPorts(config, extraParts);
     if (config.nats.url) {
-      state.parts['nats'] = { endpoint: config.nats.url, extra: { managed: 'external' } };
+      // stack.json and `signflow status` show it: a password in the URL stays out
+      state.parts['nats'] = { endpoint: redactUrlCredentials(config.nats.url), extra: { managed: 'external' } };
     } else {
       // NATS users per role, tenant and camera (<dataDir>/auth/nats-users.yaml, written with
       // defaults on first start); the config holds public keys only, anonymous clients are refused
@@ -138,7 +139,7 @@ export async function startStack(config: SignflowConfig, extraParts: readonly St
     }
     const ctx: StackContext = {
       config,
-      natsUrl: state.parts['nats']?.endpoint ?? '',
+      natsUrl: config.nats.url ?? state.parts['nats']?.endpoint ?? '',
       temporalAddress: state.parts['temporal']?.endpoint ?? '',
       logger,
     };

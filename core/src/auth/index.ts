@@ -8,3 +8,4 @@ export * from './fastify.js';
 export * from './nats-setup.js';
 export * from './bootstrap.js';
 export * from './static-token.js';
+export * from './redact.js';
