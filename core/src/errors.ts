@@ -39,6 +39,11 @@ export class ToolMissingError extends SignflowError {
   }
 }
 
+/** An artifact store could not be opened, or an artifact is missing, damaged or unreadable. */
+export class ArtifactStoreError extends SignflowError {
+  readonly code = 'ARTIFACT_STORE';
+}
+
 /** Describes any thrown value in one line, for logs and CLI output. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {

@@ -1,43 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, cp, mkdir, open, readdir, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { appendFile, cp, mkdir, open, readFile, rename, stat, writeFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hashDirectory, hashFile } from './hash.js';
 import type { ArtifactKind, ArtifactRef } from './ref.js';
 import { checkStoreKey, type ArtifactStore } from './store.js';
-
-async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}
-
-async function listFiles(dir: string, base = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(path, base)));
-    else if (entry.isFile()) out.push(relative(base, path).split(sep).join('/'));
-  }
-  return out.sort();
-}
-
-/** A directory's identity: sha256 of its manifest (`<sha256>  <size>  <relative path>` lines, sorted). */
-async function hashDirectory(dir: string): Promise<{ sha256: string; size: number; manifest: string }> {
-  const lines: string[] = [];
-  let size = 0;
-  for (const file of await listFiles(dir)) {
-    const h = await hashFile(join(dir, file));
-    size += h.size;
-    lines.push(`${h.sha256}  ${h.size}  ${file}`);
-  }
-  const manifest = `${lines.join('\n')}\n`;
-  return { sha256: createHash('sha256').update(manifest).digest('hex'), size, manifest };
-}
 
 /** The embedded store: a local directory, content-addressed under `sha256/`. */
 export class LocalArtifactStore implements ArtifactStore {
@@ -161,11 +128,4 @@ export class LocalArtifactStore implements ArtifactStore {
   logUri(key: string): string {
     return pathToFileURL(this.keyPath('logs', key)).href;
   }
-}
-
-/** Opens the store a root URI names (`file:///dir`); other schemes come with their implementations. */
-export function openArtifactStore(rootUri: string): ArtifactStore {
-  if (rootUri.startsWith('file:')) return new LocalArtifactStore(fileURLToPath(rootUri));
-  if (rootUri.startsWith('/')) return new LocalArtifactStore(rootUri);
-  throw new Error(`artifact store ${rootUri}: only file:// stores are built in (an S3 store implements the same ArtifactStore interface)`);
 }

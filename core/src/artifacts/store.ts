@@ -2,12 +2,12 @@ import type { ArtifactKind, ArtifactRef } from './ref.js';
 
 /**
  * Where artifacts (datasets, models, metrics, plots) and step logs live. Content-addressed:
- * equal content gets the same reference. The local-directory store is the embedded default; an
- * S3-compatible store implements the same interface for clusters. Lives in core because every
+ * equal content gets the same reference. The local-directory store is the embedded default; on a
+ * cluster the NATS JetStream object store (nats-store.ts) implements the same interface. Lives in core because every
  * producer (datasets, pipeline steps, training, the run API) reads and writes it.
  */
 export interface ArtifactStore {
-  /** `file:///abs/dir` or `s3://bucket/prefix`: what steps get as SIGNFLOW_ARTIFACT_STORE. */
+  /** `file:///abs/dir` or `nats://<bucket>`: what steps get as SIGNFLOW_ARTIFACT_STORE. */
   readonly rootUri: string;
   /** Copies a file or a directory into the store. */
   put(path: string, kind: ArtifactKind, metadata?: Record<string, unknown>): Promise<ArtifactRef>;
@@ -25,6 +25,8 @@ export interface ArtifactStore {
   /** Reads a log from byte `offset`; undefined when there is none. */
   readLog(key: string, offset?: number): Promise<{ text: string; size: number } | undefined>;
   logUri(key: string): string;
+  /** Releases connections (a NATS store); the local store has none. */
+  close?(): Promise<void>;
 }
 
 /** Keys are slash-separated names of letters, digits, `.`, `_`, `:`, `-`, `[`, `]`: never `..`. */

@@ -13,7 +13,7 @@ import { signflowConfigSchema, type SignflowConfig } from './schema.js';
  *   3. environment variables (SIGNFLOW_DATA_DIR, SIGNFLOW_NATS_URL, SIGNFLOW_NATS_PORT,
  *      SIGNFLOW_TEMPORAL_ADDRESS, SIGNFLOW_TEMPORAL_PORT, SIGNFLOW_TEMPORAL_UI_PORT,
  *      SIGNFLOW_TEMPORAL_NAMESPACE, SIGNFLOW_API_PORT, SIGNFLOW_LOG_LEVEL,
- *      SIGNFLOW_DATASETS_STORE, SIGNFLOW_DATASETS_BUCKET)
+ *      SIGNFLOW_DATASETS_STORE, SIGNFLOW_DATASETS_BUCKET, SIGNFLOW_ARTIFACT_STORE)
  *   4. command-line flags (passed in as `overrides`)
  */
 export interface LoadConfigOptions {
@@ -45,6 +45,7 @@ const ENV_KEYS: readonly [string, readonly string[], 'string' | 'number'][] = [
   ['SIGNFLOW_API_PORT', ['api', 'port'], 'number'],
   ['SIGNFLOW_DATASETS_STORE', ['datasets', 'store', 'kind'], 'string'],
   ['SIGNFLOW_DATASETS_BUCKET', ['datasets', 'store', 'bucket'], 'string'],
+  ['SIGNFLOW_ARTIFACT_STORE', ['artifacts', 'store'], 'string'],
 ];
 
 function isTree(value: unknown): value is Tree {

@@ -49,6 +49,20 @@ export const signflowConfigSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8480 }),
+    artifacts: z
+      .object({
+        /**
+         * Root URI of the artifact store (models, metrics, step logs, the registry): default
+         * `<dataDir>/artifacts` on local disk; `nats://<bucket>` is a JetStream object store on the
+         * configured NATS server (a cluster, where steps run in their own pods).
+         */
+        store: z
+          .string()
+          .regex(/^(file:\/\/\/\S*|nats:\/\/[A-Za-z0-9_-]+\/?)$/, 'expected file:///<dir> or nats://<bucket> (bucket: letters, digits, "_" or "-")')
+          .optional(),
+      })
+      .strict()
+      .default({}),
     datasets: z
       .object({
         /** Where dataset versions live: `<dataDir>/datasets` on local disk, or a JetStream object store bucket (cluster). */

@@ -42,6 +42,9 @@ export const subjects = {
   /** Model registry events (promotion, rollback). */
   modelEvents: (model: string) => `signflow.models.${token('model', model)}.events`,
   allModels: 'signflow.models.>',
+  /** Step logs kept by a NATS artifact store: one subject per log, the key base64url-encoded. */
+  artifactLog: (bucket: string, encodedKey: string) => `signflow.artifactlogs.${token('bucket', bucket)}.${encodedKey}`,
+  artifactLogsOf: (bucket: string) => `signflow.artifactlogs.${token('bucket', bucket)}.*`,
 } as const;
 
 export const streams = {
