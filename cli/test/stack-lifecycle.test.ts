@@ -4,11 +4,12 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { natsServiceConnectOptions } from '@signflow/core';
-import { freePort, isAlive } from '@signflow/stack';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { spawn } from 'node:child_process';
+import { natsServiceConnectOptions, natsUserConnectOptions } from '@signflow/core';
+import { freePort, isAlive, waitFor } from '@signflow/stack';
 import { tempDir } from '@signflow/testkit';
-import { runCli } from './run-cli.js';
+import { cliBin, runCli } from './run-cli.js';
 
 async function freePortsEnv(): Promise<NodeJS.ProcessEnv> {
   return {
@@ -82,6 +83,29 @@ test('up --detach brings NATS (JetStream) and Temporal up with auth on by defaul
     }
     for (const seedFile of ['signflow', 'admin', 'operator', 'viewer', 'demo-front'].map((u) => join(dir.path, 'auth', 'nats', `${u}.nk`))) {
       assert.equal(statSync(seedFile).mode & 0o777, 0o600, seedFile);
+    }
+
+    // the demo rig's camera user (restricted: it may not create streams) streams into the provisioned stream
+    const seed = join(dir.path, 'auth', 'nats', 'demo-front.nk');
+    writeFileSync(join(dir.path, 'rig.yaml'), 'id: demo\ncameras:\n  - { id: front, role: body, source: { kind: testsrc }, resolution: 160x120, fps: 10, jpegQuality: 60 }\n');
+    const agent = spawn(process.execPath, [cliBin, '--data-dir', dir.path, 'camera', 'run', '--rig', join(dir.path, 'rig.yaml'), '--nkey-seed', seed, '--inbox-prefix', '_INBOX_demo-front'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const watcher = await connect({ servers: natsUrl, ...natsServiceConnectOptions(dir.path) });
+    try {
+      const jsm = await jetstreamManager(watcher);
+      await waitFor('frames from the camera user', async () => {
+        const info = await jsm.streams.info('SIGNFLOW_FRAMES', { subjects_filter: 'signflow.frames.demo.front' });
+        return (info.state.subjects?.['signflow.frames.demo.front'] ?? 0) >= 5 ? true : undefined;
+      }, { timeoutMs: 60_000, abortIf: () => (agent.exitCode !== null ? new Error(`camera agent exited with ${agent.exitCode}`) : undefined) });
+      const camera = await connect({ servers: natsUrl, ...natsUserConnectOptions({ seedFile: seed, inboxPrefix: '_INBOX_demo-front' }) });
+      try {
+        await assert.rejects(jetstream(camera, { timeout: 3000 }).publish('signflow.frames.demo.side', new Uint8Array([1])), /permission|timeout/i, "another camera's subject is refused");
+        await assert.rejects((await jetstreamManager(camera)).streams.add({ name: 'X', subjects: ['x.>'] }), /permission|timeout/i, 'a camera user cannot create streams');
+      } finally {
+        await camera.close();
+      }
+    } finally {
+      agent.kill('SIGTERM');
+      await watcher.close();
     }
 
     // secrets appear neither in status (text or JSON) nor in any log or state file of the data dir
