@@ -63,7 +63,14 @@ start() { # name, command...
 start transcriber node --import tsx workers/scripts/live.ts transcribe --rig "$RIG" --model "$MODEL" --rig-file "$WORK/rig.yaml"
 start extraction node --import tsx workers/scripts/live.ts extract --rig "$RIG"
 if have_command camera; then
-  start camera-agent node cli/bin/signflow.js camera run --rig "$WORK/rig.yaml"
+  # the agent connects as the rig's own NATS user that `signflow up` generated (it may publish only
+  # demo/front's frames, landmarks and heartbeat), not as the stack's service user
+  SEED="$DATA_DIR/auth/nats/demo-front.nk"
+  if [ -f "$SEED" ]; then
+    start camera-agent node cli/bin/signflow.js camera run --rig "$WORK/rig.yaml" --nkey-seed "$SEED" --inbox-prefix _INBOX_demo-front
+  else
+    start camera-agent node cli/bin/signflow.js camera run --rig "$WORK/rig.yaml"
+  fi
 else
   note "the camera agent command is not available: no frames will flow (replay landmarks instead with the workers bench)"
 fi
@@ -88,7 +95,7 @@ if have_command captions; then
   if [ -n "$out" ]; then echo "$out"; else note "no caption yet: see $WORK/*.log (MediaPipe on 2 CPU cores extracts a few frames per second)"; fi
 fi
 echo
-note "live feed:  http://127.0.0.1:$PORT/live/$RIG"
+note "live feed:  http://127.0.0.1:$PORT/live/$RIG (sign in with an API token: the admin one is in $DATA_DIR/auth/admin.token)"
 note "terminal:   signflow captions --rig $RIG --follow"
 note "stop:       kill \$(cat $PIDS)"
 note "model:      $MODEL (promote another version and the transcriber swaps to it: signflow model promote $MODEL <version>)"
