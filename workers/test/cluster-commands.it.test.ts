@@ -16,11 +16,12 @@ function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; o
   return { child, output: () => output, exit };
 }
 
-test('the chart’s processes run on existing servers: `signflow serve` answers, `signflow worker pipelines` polls, both stop cleanly on SIGTERM', async () => {
+test('the chart’s processes run on existing servers: `signflow serve` answers with the packages’ API plugins, `signflow worker pipelines` polls, both stop cleanly on SIGTERM', async () => {
   await using temporal = await startTestTemporal();
   await using dir = await tempDir();
   const apiPort = await freePort();
-  const env = { SIGNFLOW_TEMPORAL_ADDRESS: temporal.address, SIGNFLOW_DATA_DIR: dir.path, SIGNFLOW_API_PORT: String(apiPort), SIGNFLOW_LOG_LEVEL: 'info' };
+  const token = 'cluster-commands-admin-token-0123456789abcdef';
+  const env = { SIGNFLOW_TEMPORAL_ADDRESS: temporal.address, SIGNFLOW_DATA_DIR: dir.path, SIGNFLOW_API_PORT: String(apiPort), SIGNFLOW_LOG_LEVEL: 'info', SIGNFLOW_API_ADMIN_TOKEN: token };
   const serve = start(['serve'], env);
   const worker = start(['worker', 'pipelines', '--executor', 'local'], env);
   try {
@@ -33,6 +34,13 @@ test('the chart’s processes run on existing servers: `signflow serve` answers,
       { timeoutMs: 60_000, intervalMs: 250, abortIf: () => (serve.child.exitCode !== null ? new Error(`serve exited: ${serve.output()}`) : undefined) },
     );
     assert.match(spec.openapi ?? '', /^3\./);
+    // the packages' API plugins are served too, as under `signflow up`
+    for (const path of ['/v1/datasets', '/v1/models']) {
+      const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+    }
+    assert.match(serve.output(), /"plugins":\[[^\]]*"datasets"[^\]]*\]/);
+    assert.match(serve.output(), /"plugins":\[[^\]]*"console"[^\]]*\]/);
     await waitFor('the worker to poll', async () => (/pipeline worker polling/.test(worker.output()) ? true : undefined), {
       timeoutMs: 60_000,
       abortIf: () => (worker.child.exitCode !== null ? new Error(`worker exited: ${worker.output()}`) : undefined),

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger, METRICS_PORT_FLAG, metricsListenFrom, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
 import { startApiServer } from '@signflow/pipelines/api';
 import { createPipelineWorker } from './worker.js';
+import { loadApiPlugins } from './api-plugins.js';
 import { KubernetesExecutor } from '../executors/kubernetes/executor.js';
 import { kubernetesExecutorOptionsFromEnv } from '../executors/kubernetes/options.js';
 
@@ -30,8 +31,10 @@ export function registerWorkerCommands(program: Command, ctx: CliContext): void 
     .action(async () => {
       const config = ctx.loadConfig();
       const logger = createLogger('signflow-serve', { level: config.logLevel });
+      // the routes other packages serve on the API (datasets, models, console), as `signflow up` loads them
+      const plugins = await loadApiPlugins(logger);
       const api = await startApiServer({ config, temporalAddress: temporalAddressOf(config), logger });
-      logger.info({ url: api.url }, 'API ready');
+      logger.info({ url: api.url, plugins }, 'API ready');
       const signal = await untilSignal();
       logger.info({ signal }, 'stopping');
       await api.close();
