@@ -59,3 +59,14 @@ test('without a disk folder, persist keeps nothing', () => {
   assert.equal(buffer.length, 1);
   assert.equal(buffer.highestSeq, 1);
 });
+
+test('an ack for a frame dropped while in flight does not remove the next frame', () => {
+  const buffer = new FrameBuffer({ maxFrames: 2, maxBytes: 1e6 });
+  buffer.push(frame(1));
+  const inFlight = buffer.peek();
+  buffer.push(frame(2));
+  buffer.push(frame(3)); // full: frame 1 dropped while its publish is out
+  assert.equal(buffer.counters.dropped, 1);
+  buffer.shift(inFlight?.seq);
+  assert.deepEqual(sendAll(buffer), [2, 3]);
+});

@@ -106,7 +106,12 @@ export class FrameBuffer {
     return this.disk.length;
   }
 
-  shift(): void {
+  /**
+   * Removes the oldest frame. With `seq`, only if that is still the oldest: a frame dropped for
+   * room while its publish was in flight must not take the next, unsent frame with it.
+   */
+  shift(seq?: number): void {
+    if (seq !== undefined && (this.disk[0]?.seq ?? this.memory[0]?.seq) !== seq) return;
     const onDisk = this.disk.shift();
     if (onDisk) {
       this.diskBytes -= onDisk.bytes;

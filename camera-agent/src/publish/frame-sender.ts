@@ -74,7 +74,7 @@ export class FrameSender {
             headers: traced,
             timeout: this.options.ackTimeoutMs ?? 2000,
           }), h);
-        this.buffer.shift();
+        this.buffer.shift(frame.seq);
         if (this.lastError) {
           this.recovered = { message: this.lastError.message, at: this.lastErrorAt ?? new Date().toISOString(), recoveredAt: new Date().toISOString() };
           this.lastError = undefined;
