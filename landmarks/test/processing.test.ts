@@ -154,6 +154,41 @@ void test('cropToTensor: an axis-aligned crop samples the image; outside the ima
   assert.throws(() => cropToTensor(img, rect, { width: 40, height: 40 }, [0, 1], new Float32Array(3)), /expected 4800/);
 });
 
+void test('cropToTensor: a rotated crop across the image border matches plain bilinear sampling (inside and edge pixels, RGB and RGBA)', () => {
+  for (const channels of [3, 4] as const) {
+    const w = 37;
+    const h = 29;
+    const data = new Uint8Array(w * h * channels);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 73 + 11) % 256;
+    const img = checkImage({ data, width: w, height: h, channels });
+    const rect: Rect = { xCenter: 0.8, yCenter: 0.3, width: 0.9, height: 0.7, rotation: 0.5 };
+    const size = { width: 24, height: 20 };
+    const t = cropToTensor(img, rect, size, [-1, 1]);
+    const [a, b, c, d, e, f] = tensorToImageAffine(t.roi, size);
+    const at = (x: number, y: number, k: number): number => (x >= 0 && y >= 0 && x < w && y < h ? (data[(y * w + x) * channels + k] as number) : 0);
+    let inside = 0;
+    let outside = 0;
+    for (let v = 0; v < size.height; v++) {
+      for (let u = 0; u < size.width; u++) {
+        const x = a * u + b * v + c;
+        const y = d * u + e * v + f;
+        const x0 = Math.floor(x);
+        const y0 = Math.floor(y);
+        const far = x0 < -1 || y0 < -1 || x0 >= w || y0 >= h;
+        if (far) outside++;
+        else if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) inside++;
+        for (let k = 0; k < 3; k++) {
+          const fx = x - x0;
+          const fy = y - y0;
+          const s = far ? 0 : (1 - fx) * (1 - fy) * at(x0, y0, k) + fx * (1 - fy) * at(x0 + 1, y0, k) + (1 - fx) * fy * at(x0, y0 + 1, k) + fx * fy * at(x0 + 1, y0 + 1, k);
+          close(t.data[(v * size.width + u) * 3 + k] ?? NaN, (s / 255) * 2 - 1, 1e-5, `channels ${channels} u ${u} v ${v} k ${k}`);
+        }
+      }
+    }
+    assert.ok(inside > 50 && outside > 20, `the crop covers both the image and the outside (${inside} inside, ${outside} outside)`);
+  }
+});
+
 void test('crop and projection are inverse: a point found in a rotated crop projects back to its image position', () => {
   const img = checkImage({ data: new Uint8Array(200 * 120 * 3), width: 200, height: 120 });
   const spot = { x: 130, y: 40 };

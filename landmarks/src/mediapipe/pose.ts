@@ -37,6 +37,8 @@ export class PosePipeline {
   private readonly lmIn = new Float32Array(LANDMARK_INPUT.width * LANDMARK_INPUT.height * 3);
   private readonly detOut: { boxes: number; scores: number };
   private readonly lmOut: { landmarks: number; presence: number; heatmap: number; world: number };
+  /** The outputs read here (not the segmentation mask). */
+  private readonly lmKeep: readonly number[];
 
   constructor(
     private readonly detector: TfliteModel,
@@ -53,6 +55,7 @@ export class PosePipeline {
       heatmap: outputIndex(landmark, (s) => s.length === 4 && s[1] === HEATMAP_SIZE && s[3] === NUM_WITH_AUXILIARY, 'heatmap [1, 64, 64, 39]'),
       world: outputIndex(landmark, (s) => s.length === 2 && s[1] === NUM_WITH_AUXILIARY * 3, 'world landmarks [1, 117]'),
     };
+    this.lmKeep = Object.values(this.lmOut);
   }
 
   reset(): void {
@@ -74,7 +77,7 @@ export class PosePipeline {
 
   async landmarksInRect(image: CheckedImage, rect: Rect): Promise<{ pose: PoseResult; next: Rect } | null> {
     const input = cropToTensor(image, rect, LANDMARK_INPUT, [0, 1], this.lmIn);
-    const out = await this.landmark.run([input.data]);
+    const out = await this.landmark.run([input.data], this.lmKeep);
     const presence = (out[this.lmOut.presence] as Float32Array)[0] as number;
     if (!(presence >= this.options.minPresenceScore)) return null;
     const decoded = decodeLandmarks(out[this.lmOut.landmarks] as Float32Array, NUM_WITH_AUXILIARY, LANDMARK_INPUT);

@@ -176,6 +176,8 @@ export interface TensorSpec {
   size: number;
 }
 
+const EMPTY = new Float32Array(0);
+
 /** One compiled TFLite model with float32 inputs and outputs. */
 export class TfliteModel {
   readonly inputs: TensorSpec[];
@@ -201,8 +203,12 @@ export class TfliteModel {
     return new TfliteModel(lrt, model, source);
   }
 
-  /** Runs the model on float32 inputs (one per model input); returns copies of every output. */
-  async run(inputs: Float32Array[]): Promise<Float32Array[]> {
+  /**
+   * Runs the model on float32 inputs (one per model input); returns copies of the outputs, or
+   * only of those listed in `keep` (the others come back empty: e.g. the pose model's
+   * 256x256 segmentation mask, which nothing here reads, is not copied out of the wasm heap).
+   */
+  async run(inputs: Float32Array[], keep?: readonly number[]): Promise<Float32Array[]> {
     if (this.closed) throw new Error(`${this.source} is closed`);
     if (inputs.length !== this.inputs.length) throw new Error(`${this.source} takes ${this.inputs.length} inputs, got ${inputs.length}`);
     const tensors: LiteRtTensor[] = [];
@@ -216,7 +222,8 @@ export class TfliteModel {
       });
       outputs = await this.model.run(tensors);
       liveTensors += outputs.length;
-      return outputs.map((t) => {
+      return outputs.map((t, i) => {
+        if (keep && !keep.includes(i)) return EMPTY;
         const a = t.toTypedArray();
         return a instanceof Float32Array ? a : Float32Array.from(a);
       });
