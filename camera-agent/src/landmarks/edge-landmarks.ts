@@ -45,7 +45,9 @@ export class EdgeLandmarks {
       const frame = await this.detector.detect({ data: rgb, width, height, channels: 3 }, Number(capture.monoNs / 1_000_000n));
       const packet = toLandmarkPacket(frame, { rig: this.rig, camera: this.camera, seq, captureTimeNs: capture.wallNs, detector: this.detector.description });
       const data = this.encoder.encode(JSON.stringify(packet));
-      await this.js.publish(subjects.landmarks(this.rig, this.camera), data, { msgID: `${this.rig}.${this.camera}.${seq}`, timeout: 2000 });
+      // The id names the picture by its capture time: `seq` is the latest JPEG's, and two RGB
+      // frames can arrive (on their own pipe) before the next JPEG, which would make them twins.
+      await this.js.publish(subjects.landmarks(this.rig, this.camera), data, { msgID: `${this.rig}.${this.camera}.edge.${capture.wallNs}`, timeout: 2000 });
       this.counters.packets++;
       this.counters.bytes += data.length;
     } catch (err) {
