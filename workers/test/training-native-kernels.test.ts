@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/training/backend.js';
 import { FlatAdam } from '../src/training/adam.js';
 import { buildModel, compileModel, disposeModel } from '../src/training/models.js';
-import { installNativeKernels, nativeBackend, sparseSoftmaxCrossEntropy } from '../src/training/native-kernels.js';
+import { installNativeKernels, nativeBackend, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyMean } from '../src/training/native-kernels.js';
 import { serializeModel } from '../src/training/model-io.js';
 
 /**
@@ -39,7 +39,7 @@ test('GRU on the native GRUBlockCell kernel: same outputs and weight gradients a
   const grads = () =>
     tf.tidy(() => {
       const { value, grads: g } = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x) as tf.Tensor, tf.range(1, 5))));
-      return [value.dataSync()[0] ?? Number.NaN, ...model.trainableWeights.map((w) => Array.from(g[String(w.read().name)]?.dataSync() ?? []))] as const;
+      return [value.dataSync()[0] ?? Number.NaN, ...model.trainableWeights.map((w) => Array.from(g[(w.read() as tf.Variable).name]?.dataSync() ?? []))] as const;
     });
   const { fused, plain } = both(grads);
   assert.ok(Math.abs(fused[0] - plain[0]) < 1e-4, `outputs ${fused[0]} vs ${plain[0]}`);
@@ -64,6 +64,22 @@ test('fused softmax cross-entropy, MatMul and Step kernels: the values and gradi
   const ce = both(() => tf.tidy(() => [Array.from(sparseSoftmaxCrossEntropy(logits, labels).dataSync()), Array.from(tf.grad((z: tf.Tensor) => tf.mean(sparseSoftmaxCrossEntropy(z as tf.Tensor2D, labels)))(logits).dataSync())]));
   close(ce.fused[0] ?? [], ce.plain[0] ?? [], 1e-6, 'loss');
   close(ce.fused[1] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient');
+  const mean = both(() =>
+    tf.tidy(() => {
+      let kept: tf.Tensor | undefined;
+      const g = tf.grad((z: tf.Tensor) => {
+        const { mean: m, perSample } = sparseSoftmaxCrossEntropyMean(z as tf.Tensor2D, labels);
+        kept = perSample;
+        return m;
+      })(logits);
+      const losses = Array.from(kept?.dataSync() ?? []);
+      kept?.dispose();
+      return [Array.from(g.dataSync()), losses];
+    }),
+  );
+  close(mean.fused[0] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient of the fused mean');
+  close(mean.fused[1] ?? [], ce.plain[0] ?? [], 1e-6, 'per-sample losses beside the fused mean');
+  close(mean.plain[0] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient of the composite mean');
   const a = tf.randomNormal([5, 6], 0, 1, 'float32', 2);
   const b = tf.randomNormal([6, 3], 0, 1, 'float32', 3);
   // the composite reference: the same product through a rank-3 BatchMatMul (not replaced)

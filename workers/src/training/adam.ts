@@ -27,6 +27,8 @@ export class FlatAdam extends tf.Optimizer {
   private pending: { m: tf.Tensor[]; v: tf.Tensor[] } | undefined;
   private readonly constants: { oneMinusBeta1: tf.Scalar; oneMinusBeta2: tf.Scalar; epsilon: tf.Scalar };
   private views: tf.Tensor[] = [];
+  private params: tf.Tensor | undefined;
+  private paramIds: object[] = [];
 
   constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
     super();
@@ -52,13 +54,29 @@ export class FlatAdam extends tf.Optimizer {
       m.assign(newM);
       v.assign(newV);
       const step = tf.mul(tf.div(newM, tf.add(tf.sqrt(newV), epsilon)), tf.scalar(alpha));
-      const parts = variables.length === 1 ? [step] : tf.split(step, this.sizes);
+      const params = tf.keep(tf.sub(this.flatParams(variables), step));
+      const parts = variables.length === 1 ? [params] : tf.split(params, this.sizes);
       variables.forEach((variable, i) => {
         const part = parts[i] as tf.Tensor;
-        variable.assign(tf.sub(variable, variable.rank === 1 ? part : tf.reshape(part, variable.shape)));
+        variable.assign(variable.rank === 1 ? part : tf.reshape(part, variable.shape));
       });
+      this.params?.dispose();
+      this.params = params;
+      this.paramIds = variables.map((x) => x.dataId);
     });
     this.incrementIterations();
+  }
+
+  /**
+   * All weights as one vector, kept between steps so an update is one subtraction; rebuilt when a
+   * variable was assigned by anything else since (a loaded checkpoint, setWeights).
+   */
+  private flatParams(variables: tf.Variable[]): tf.Tensor {
+    if (this.params && this.paramIds.length === variables.length && variables.every((x, i) => x.dataId === this.paramIds[i])) return this.params;
+    this.params?.dispose();
+    this.params = tf.keep(tf.concat(variables.map((x) => (x.rank === 1 ? x : tf.reshape(x, [-1]))), 0));
+    this.paramIds = variables.map((x) => x.dataId);
+    return this.params;
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
@@ -120,9 +138,11 @@ export class FlatAdam extends tf.Optimizer {
   }
 
   override dispose(): void {
-    tf.dispose([this.m, this.v, ...this.views, ...Object.values(this.constants), ...(this.pending ? [...this.pending.m, ...this.pending.v] : [])].filter((x): x is tf.Tensor => x !== undefined));
+    tf.dispose([this.m, this.v, this.params, ...this.views, ...Object.values(this.constants), ...(this.pending ? [...this.pending.m, ...this.pending.v] : [])].filter((x): x is tf.Tensor => x !== undefined));
     this.m = undefined;
     this.v = undefined;
+    this.params = undefined;
+    this.paramIds = [];
     this.views = [];
     this.pending = undefined;
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FlatAdam } from './adam.js';
-import { sparseSoftmaxCrossEntropy } from './native-kernels.js';
+import { sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyMean } from './native-kernels.js';
 
 /**
  * The training loop (what model.fit does, minus its per-batch overhead): batches are sliced once
@@ -119,10 +119,14 @@ export class EpochRunner {
     let predicted: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const z = this.logits(x, true);
-      const loss = sparseSoftmaxCrossEntropy(z, labels);
-      const weighted = weights ? tf.mul(loss, weights) : loss;
-      perSample = tf.keep(weighted);
       predicted = tf.keep(tf.argMax(z, 1));
+      if (!weights) {
+        const { mean, perSample: losses } = sparseSoftmaxCrossEntropyMean(z, labels);
+        perSample = losses;
+        return mean;
+      }
+      const weighted = tf.mul(sparseSoftmaxCrossEntropy(z, labels), weights);
+      perSample = tf.keep(weighted);
       return tf.mean<tf.Scalar>(weighted);
     }, this.variables);
     this.optimizer.applyFlat(

@@ -55,6 +55,37 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor
   return op(logits) as tf.Tensor1D;
 }
 
+/**
+ * The batch mean of the same loss, and the per-sample values (kept: the caller disposes them).
+ * Natively the mean's gradient is one multiply of the kernel's backprop, instead of TF.js's
+ * mean and broadcast gradients.
+ */
+export function sparseSoftmaxCrossEntropyMean(logits: tf.Tensor2D, labels: tf.Tensor1D): { mean: tf.Scalar; perSample: tf.Tensor1D } {
+  const native = nativeBackend();
+  let perSample: tf.Tensor1D | undefined;
+  if (!native) {
+    perSample = tf.keep(sparseSoftmaxCrossEntropy(logits, labels));
+    return { mean: tf.mean<tf.Scalar>(perSample), perSample };
+  }
+  const n = logits.shape[0];
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const z = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [loss, backprop] = native.executeMultipleOutputs(
+      'SparseSoftmaxCrossEntropyWithLogits',
+      [floatAttr(native), { name: 'Tlabels', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_INT32 }],
+      [z, labels],
+      2,
+    ) as [tf.Tensor1D, tf.Tensor];
+    perSample = tf.keep(loss);
+    save([backprop]);
+    return { value: tf.mean(loss), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0] as tf.Tensor, tf.div(dy, n)) };
+  });
+  const mean = op(logits) as tf.Scalar;
+  if (!perSample) throw new Error('cross-entropy kernel gave no per-sample losses');
+  return { mean, perSample };
+}
+
 /** One step of TensorFlow's GRUBlockCell: outputs r, u, c, h (each `[batch, units]`). */
 export function gruBlockCell(b: NativeBackend, inputs: [x: tf.Tensor, hPrev: tf.Tensor, wRu: tf.Tensor, wC: tf.Tensor, bRu: tf.Tensor, bC: tf.Tensor]): tf.Tensor[] {
   return b.executeMultipleOutputs('GRUBlockCell', [floatAttr(b)], inputs, 4);
