@@ -3,9 +3,8 @@
  * scripts/demo.d/50-live.sh): `transcribe`, `extract` and `check-model`.
  * Run: node --import tsx workers/scripts/live.ts <command> [options]
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig, openArtifactStore, type CliContext, type SignflowConfig } from '@signflow/core';
+import { configuredArtifactStore, loadConfig, type CliContext, type SignflowConfig } from '@signflow/core';
 import { DatasetStore } from '@signflow/datasets';
 import { ModelRegistry } from '../src/registry/registry.js';
 import { registerCommands } from '../src/transcriber/cli.js';
@@ -24,7 +23,7 @@ program
   .option('--model <name>', 'registry model name', 'sign-recognition')
   .action(async (opts: { model: string }) => {
     const config = ctx.loadConfig();
-    const store = openArtifactStore(join(config.dataDir, 'artifacts'));
+    const store = configuredArtifactStore(config);
     const version = await new ModelRegistry(store).get(opts.model, 'production');
     const recognizer = await recognizerFromRegistry(store, opts.model, version, DatasetStore.local(config.dataDir));
     const spec = recognizer.featureSpec;

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { createLogger, LocalArtifactStore, prepareApiServer, type Logger, type SignflowConfig } from '@signflow/core';
+import { configuredArtifactStore, createLogger, prepareApiServer, type Logger, type SignflowConfig } from '@signflow/core';
 import { temporalClientInterceptors } from '@signflow/core/temporal-tracing';
 import { pipelinesDataPaths } from '../paths.js';
 import { RunService } from '../runs/service.js';
@@ -20,7 +20,7 @@ export async function startApiServer(options: { config: SignflowConfig; temporal
   const connection = await Connection.connect({ address: options.temporalAddress });
   // OpenTelemetry: starting a run continues the active trace into the workflow (off unless OTEL_* set)
   const client = new Client({ connection, namespace: options.config.temporal.namespace, interceptors: { workflow: temporalClientInterceptors() } });
-  const store = new LocalArtifactStore(paths.artifacts);
+  const store = configuredArtifactStore(options.config);
   const service = new RunService({ client, runs, store, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   const app = createApiServer({ service, runs, logger });
   // token auth on every route, /metrics, and the routes other packages registered (the console, ...)
@@ -30,6 +30,7 @@ export async function startApiServer(options: { config: SignflowConfig; temporal
   } catch (err) {
     await connection.close();
     runs.close();
+    await store.close?.();
     throw err;
   }
   const address = app.server.address();
@@ -41,6 +42,7 @@ export async function startApiServer(options: { config: SignflowConfig; temporal
       await app.close();
       await connection.close();
       runs.close();
+      await store.close?.();
     },
   };
 }

@@ -1,19 +1,35 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseWith } from '@signflow/core';
-import { Dataset, DatasetStore, importSource, openKaggleIslr, openKeypointCsv, openMsl150, splitDataset, type ImportSource, type WrittenVersion } from '@signflow/datasets';
+import { loadConfig, parseWith } from '@signflow/core';
+import { Dataset, importSource, openConfiguredStore, openKaggleIslr, openKeypointCsv, openMsl150, splitDataset, type DatasetStore, type ImportSource, type WrittenVersion } from '@signflow/datasets';
 import { registerStep, type StepContext } from './registry.js';
 
 /**
  * Dataset steps over @signflow/datasets (the same functions `signflow dataset import|split` use):
- * versions live in the dataset store under SIGNFLOW_DATA_DIR; the step outputs the version id
- * (what training steps take) and the version's manifest as a `dataset` artifact, so lineage
- * has a dataset node with the version's content hashes.
+ * versions live in the configured dataset store (`datasets.store`, which the pipeline worker passes
+ * to steps as SIGNFLOW_DATASETS_STORE/_BUCKET: local under SIGNFLOW_DATA_DIR, or a NATS bucket
+ * when steps run in their own pods); the step outputs the version id (what training steps take)
+ * and the version's manifest as a `dataset` artifact, so lineage has a dataset node with the
+ * version's content hashes.
  */
-function store(): DatasetStore {
-  const dataDir = process.env['SIGNFLOW_DATA_DIR'];
-  if (!dataDir) throw new Error('SIGNFLOW_DATA_DIR is not set: the pipeline worker passes its data dir to every step');
-  return DatasetStore.local(dataDir);
+let opened: Promise<DatasetStore> | undefined;
+
+/** The step process's dataset store, opened once; signflow-step closes it when the step ends. */
+export function stepDatasetStore(): Promise<DatasetStore> {
+  opened ??= (async () => {
+    const config = loadConfig().config;
+    if (config.datasets.store.kind === 'local' && !process.env['SIGNFLOW_DATA_DIR']) {
+      throw new Error('SIGNFLOW_DATA_DIR is not set: the pipeline worker passes its data dir to every step');
+    }
+    return openConfiguredStore(config);
+  })();
+  return opened;
+}
+
+export async function closeStepDatasetStore(): Promise<void> {
+  const open = opened;
+  opened = undefined;
+  await (await open?.catch(() => undefined))?.close();
 }
 
 async function versionOutputs(ctx: StepContext, v: WrittenVersion) {
@@ -48,7 +64,7 @@ registerStep('datasets.import', async (ctx) => {
       : p.kind === 'kaggle-islr'
         ? await openKaggleIslr(path, fps)
         : await openMsl150(path, fps);
-  const version = await importSource(source, { store: store(), name: p.name, onProgress: (done, total) => done % 500 === 0 && ctx.log(`imported ${done}${total ? `/${total}` : ''}`) });
+  const version = await importSource(source, { store: await stepDatasetStore(), name: p.name, onProgress: (done, total) => done % 500 === 0 && ctx.log(`imported ${done}${total ? `/${total}` : ''}`) });
   if (version.skipped) ctx.log(`skipped ${version.skipped} bad items`);
   return versionOutputs(ctx, version);
 });
@@ -63,7 +79,7 @@ const splitParams = z.object({
 
 registerStep('datasets.split', async (ctx) => {
   const p = parseWith(splitParams, ctx.parameters, 'datasets.split parameters');
-  const s = store();
+  const s = await stepDatasetStore();
   const dataset = await Dataset.open(s, await s.resolve(p.dataset));
   const version = await splitDataset(dataset, { store: s, k: p.k, seed: p.seed, method: p.method });
   ctx.log(`split ${p.dataset} into ${p.k} folds by ${version.split.method}`);

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { artifactRefSchema, describeError, openArtifactStore, type ArtifactRef } from '@signflow/core';
 import { STEP_MODULES } from './catalog.js';
 import { findStep, registeredSteps, type StepContext } from './registry.js';
 import { OUTPUTS_KEY_ENV, writeStepOutputs } from './outputs-document.js';
+import { closeStepDatasetStore } from './datasets.js';
 
 const inputsSchema = z.object({
   parameters: z.record(z.string(), z.unknown()).default({}),
@@ -36,7 +38,8 @@ export async function main(argv: string[]): Promise<number> {
     ctx = {
       parameters: doc.parameters,
       artifacts: doc.artifacts,
-      store: openArtifactStore(env('SIGNFLOW_ARTIFACT_STORE')),
+      // a nats:// store connects as configured (SIGNFLOW_NATS_URL/_CREDENTIALS) and fetches into the work dir
+      store: openArtifactStore(env('SIGNFLOW_ARTIFACT_STORE'), { cacheDir: join(env('SIGNFLOW_STEP_WORKDIR'), '.artifacts') }),
       workDir: env('SIGNFLOW_STEP_WORKDIR'),
       run: doc.run ?? { runId: process.env['SIGNFLOW_RUN_ID'] ?? '', stepPath: process.env['SIGNFLOW_STEP_ID'] ?? '', attempt: Number(process.env['SIGNFLOW_STEP_ATTEMPT'] ?? 1) },
       log: (message) => process.stdout.write(`${message}\n`),
@@ -57,5 +60,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`signflow-step ${name} failed: ${describeError(err)}\n`);
     return 1;
+  } finally {
+    // open connections (a NATS store) would keep the process alive
+    await closeStepDatasetStore();
+    await ctx.store.close?.();
   }
 }

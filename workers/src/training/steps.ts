@@ -3,6 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { artifactRefSchema, loadConfig, natsClientOptions, parseWith, type ArtifactRef } from '@signflow/core';
 import { toTensorArrays } from '@signflow/datasets';
 import { registerStep, type StepContext } from '../steps/registry.js';
+import { stepDatasetStore } from '../steps/datasets.js';
 import { evaluateModel } from '../evaluation/evaluate.js';
 import { renderConfusionPng } from '../evaluation/confusion-image.js';
 import { loadModelVersion, loadPreprocessing } from '../inference/model-package.js';
@@ -22,7 +23,7 @@ import type { SequenceDataset } from './data.js';
 const datasetParams = z.object({ dataset: z.string().min(1), frames: z.number().int().positive().optional() }).passthrough();
 
 async function loadDataset(ref: string, frames: number | undefined): Promise<{ dataset: SequenceDataset; version: string }> {
-  const arrays = await toTensorArrays(ref, frames ? { frames } : {});
+  const arrays = await toTensorArrays(ref, frames ? { frames } : {}, { store: await stepDatasetStore() });
   const signers = arrays.signers.every((s) => s === null) ? undefined : arrays.signers.map((s) => s ?? 'unknown');
   return { dataset: { x: arrays.x, shape: arrays.shape, labels: arrays.y, classNames: arrays.labels, ids: arrays.ids, signers }, version: ref };
 }

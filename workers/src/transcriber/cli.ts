@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { connect } from '@nats-io/transport-node';
-import { createLogger, describeError, METRICS_PORT_FLAG, metricsListenFrom, natsClientOptions, openArtifactStore, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
+import { configuredArtifactStore, createLogger, describeError, METRICS_PORT_FLAG, metricsListenFrom, natsClientOptions, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
 import { DatasetStore, loadRig } from '@signflow/datasets';
 import { ModelRegistry } from '../registry/registry.js';
 import { loadRecognizerDir } from './model-files.js';
@@ -33,7 +32,7 @@ export function modelSourceFor(config: SignflowConfig, nc: NatsConnection, flags
     const dir = flags.modelDir;
     return fixedModelSource(() => loadRecognizerDir(dir, flags.model, `dir:${dir.split('/').filter(Boolean).at(-1) ?? dir}`, datasets));
   }
-  const store = openArtifactStore(join(config.dataDir, 'artifacts'));
+  const store = configuredArtifactStore(config);
   return registryModelSource({ nc, registry: new ModelRegistry(store), store, model: flags.model, datasets });
 }
 

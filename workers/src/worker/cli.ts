@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { createLogger, METRICS_PORT_FLAG, metricsListenFrom, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
+import { configuredArtifactStore, createLogger, METRICS_PORT_FLAG, metricsListenFrom, serveProcessMetrics, type CliContext, type SignflowConfig } from '@signflow/core';
 import { startApiServer } from '@signflow/pipelines/api';
 import { createPipelineWorker } from './worker.js';
 import { loadApiPlugins } from './api-plugins.js';
+import { storesStepEnv } from './store-env.js';
 import { KubernetesExecutor } from '../executors/kubernetes/executor.js';
 import { kubernetesExecutorOptionsFromEnv } from '../executors/kubernetes/options.js';
 
@@ -57,6 +58,8 @@ export function registerWorkerCommands(program: Command, ctx: CliContext): void 
         temporalAddress: temporalAddressOf(config),
         namespace: config.temporal.namespace,
         dataDir: config.dataDir,
+        store: configuredArtifactStore(config),
+        stepEnv: storesStepEnv(config),
         logger,
         ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}),
         ...(opts.executor === 'kubernetes' ? { executor: new KubernetesExecutor(kubernetesExecutorOptionsFromEnv()) } : {}),

@@ -1,7 +1,8 @@
-import type { SignflowConfig } from '@signflow/core';
+import { configuredArtifactStore, type SignflowConfig } from '@signflow/core';
 import type { StackPart } from '@signflow/stack';
 import { DEFAULT_TASK_QUEUE } from '@signflow/pipelines';
 import { createPipelineWorker } from './worker.js';
+import { storesStepEnv } from './store-env.js';
 // Side effect: the model registry is served on the signflow API (console models page).
 import '../registry/api-plugin.js';
 
@@ -15,6 +16,8 @@ export function stackParts(config: SignflowConfig): StackPart[] {
           temporalAddress: ctx.temporalAddress,
           namespace: config.temporal.namespace,
           dataDir: config.dataDir,
+          store: configuredArtifactStore(config),
+          stepEnv: storesStepEnv(config),
           logger: ctx.logger.child({ part: 'pipelines-worker' }),
         });
         const done = worker.run();

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createLogger, currentTracing, LocalArtifactStore, type Logger, type Tracing } from '@signflow/core';
+import { createLogger, currentTracing, LocalArtifactStore, type ArtifactStore, type Logger, type Tracing } from '@signflow/core';
 import { bundleHasTracingInterceptors, temporalWorkerTracing } from '@signflow/core/temporal-tracing';
 import { createActivities, DEFAULT_TASK_QUEUE, pipelinesDataPaths, RunStore, runWorkflowPath, type Executor } from '@signflow/pipelines';
 import { LocalExecutor } from '../executors/local/executor.js';
@@ -16,6 +16,10 @@ export interface PipelineWorkerOptions {
   executor?: Executor;
   /** A prebuilt workflow bundle (tests share one); otherwise the workflow is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The artifact store (configuredArtifactStore(config)); default `<dataDir>/artifacts`. The worker closes it. */
+  store?: ArtifactStore;
+  /** More environment for every step (storesStepEnv(config): dataset store, NATS server and credentials). */
+  stepEnv?: Record<string, string>;
   /** Activities of other packages served by the same worker (training, evaluation, ...). */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   logger?: Logger;
@@ -36,9 +40,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
   const logger = options.logger ?? createLogger('pipelines-worker');
   const paths = pipelinesDataPaths(options.dataDir);
   const runs = new RunStore(paths.runIndex);
-  const store = new LocalArtifactStore(paths.artifacts);
+  const store: ArtifactStore = options.store ?? new LocalArtifactStore(paths.artifacts);
   const executor = options.executor ?? new LocalExecutor({ workRoot: paths.work, pathPrepend: [stepBinDir] });
-  const activities = { ...options.extraActivities, ...createActivities({ executor, store, runs, logger, heartbeatIntervalMs: 1000, stepEnv: { SIGNFLOW_DATA_DIR: options.dataDir } }) };
+  const activities = { ...options.extraActivities, ...createActivities({ executor, store, runs, logger, heartbeatIntervalMs: 1000, stepEnv: { ...options.stepEnv, SIGNFLOW_DATA_DIR: options.dataDir } }) };
   const tracing = temporalWorkerTracing(options.tracing ?? currentTracing());
   const bundle = options.workflowBundle;
   if (bundle && 'code' in bundle && !bundleHasTracingInterceptors(bundle.code)) logger.warn('workflow bundle built without the tracing interceptors (use bundleRunWorkflow): workflow spans are missing');
@@ -61,6 +65,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
   } catch (err) {
     await connection.close();
     runs.close();
+    await store.close?.();
     throw err;
   }
   let running: Promise<void> | undefined;
@@ -71,6 +76,7 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
       running ??= worker.run().finally(async () => {
         await connection.close();
         runs.close();
+        await store.close?.();
       });
       return running;
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { LocalArtifactStore } from '@signflow/core';
+import { LocalArtifactStore, type ArtifactStore } from '@signflow/core';
 import { temporalClientInterceptors } from '@signflow/core/temporal-tracing';
 import { pipelinesDataPaths, RunService, RunStore, type RunRow, type RunStatus, type StepRow } from '@signflow/pipelines';
 import { quietTemporalRuntime, startTestTemporal, tempDir, waitFor, type TestTemporal, type TempDir } from '@signflow/testkit';
@@ -30,7 +30,7 @@ export interface Harness {
 }
 
 /** A real Temporal server, a data dir, the pipeline worker in this process (optional) and the run service. */
-export async function startHarness(options: { worker?: boolean; temporal?: TestTemporal } = {}): Promise<Harness> {
+export async function startHarness(options: { worker?: boolean; temporal?: TestTemporal; stores?: () => { artifacts: ArtifactStore; stepEnv: Record<string, string> } } = {}): Promise<Harness> {
   quietTemporalRuntime();
   const temporal = options.temporal ?? (await startTestTemporal());
   const dir: TempDir = await tempDir('signflow-pipelines-');
@@ -40,7 +40,9 @@ export async function startHarness(options: { worker?: boolean; temporal?: TestT
   // as the API's client: starting a run continues the active trace (pipelines/src/api/start.ts)
   const client = new Client({ connection, namespace: temporal.namespace, interceptors: { workflow: temporalClientInterceptors() } });
   const runs = new RunStore(paths.runIndex);
-  const service = new RunService({ client, runs, store: new LocalArtifactStore(paths.artifacts), taskQueue });
+  // other stores (NATS) for the service and each worker it starts, with the steps' environment to reach them
+  const serviceStore: ArtifactStore = options.stores?.().artifacts ?? new LocalArtifactStore(paths.artifacts);
+  const service = new RunService({ client, runs, store: serviceStore, taskQueue });
   let running: Promise<void> | undefined;
   const h: Harness = {
     temporal,
@@ -51,7 +53,8 @@ export async function startHarness(options: { worker?: boolean; temporal?: TestT
     service,
     worker: undefined,
     async startWorker() {
-      const w = await createPipelineWorker({ temporalAddress: temporal.address, namespace: temporal.namespace, dataDir: dir.path, taskQueue, workflowBundle: await workflowBundle() });
+      const stores = options.stores?.();
+      const w = await createPipelineWorker({ temporalAddress: temporal.address, namespace: temporal.namespace, dataDir: dir.path, taskQueue, workflowBundle: await workflowBundle(), ...(stores ? { store: stores.artifacts, stepEnv: stores.stepEnv } : {}) });
       h.worker = w;
       running = w.run();
       return w;
@@ -71,6 +74,7 @@ export async function startHarness(options: { worker?: boolean; temporal?: TestT
       await h.stopWorker().catch(() => undefined);
       runs.close();
       await connection.close();
+      await serviceStore.close?.();
       if (!options.temporal) await temporal[Symbol.asyncDispose]();
       await dir[Symbol.asyncDispose]();
     },

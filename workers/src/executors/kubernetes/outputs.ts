@@ -26,7 +26,7 @@ export async function resolveStepOutputs(outcome: StepOutcome, launch: StepLaunc
   let store: ArtifactStore | undefined;
   try {
     store = storeOf(launch);
-    const resolved = await readReferencedOutputs(ref, store);
+    const resolved = await readReferencedOutputs(ref, store).finally(() => store?.close?.());
     if (resolved.ok) return { status: 'succeeded', exitCode: 0, outputsJson: resolved.outputsJson };
     return { status: 'failed', exitCode: 0, retryable: false, reason: resolved.reason };
   } catch (err) {

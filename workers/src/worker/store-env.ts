@@ -1,0 +1,18 @@
+import { natsClientUrl, type SignflowConfig } from '@signflow/core';
+
+/**
+ * The environment a step needs to open the stores its worker uses: the dataset store
+ * (`datasets.store`) and, when either store is on NATS, the server and credentials to connect
+ * with (a step in its own pod cannot share the worker's data dir). The artifact store's root
+ * itself reaches steps as SIGNFLOW_ARTIFACT_STORE (the run activity sets it).
+ */
+export function storesStepEnv(config: Pick<SignflowConfig, 'nats' | 'datasets' | 'artifacts'>): Record<string, string> {
+  const env: Record<string, string> = { SIGNFLOW_DATASETS_STORE: config.datasets.store.kind };
+  if (config.datasets.store.kind === 'nats') env['SIGNFLOW_DATASETS_BUCKET'] = config.datasets.store.bucket;
+  const onNats = config.datasets.store.kind === 'nats' || config.artifacts.store?.startsWith('nats:') === true;
+  if (onNats) {
+    env['SIGNFLOW_NATS_URL'] = natsClientUrl(config);
+    if (config.nats.credentials) env['SIGNFLOW_NATS_CREDENTIALS'] = config.nats.credentials;
+  }
+  return env;
+}
