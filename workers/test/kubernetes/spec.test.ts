@@ -120,6 +120,21 @@ test('with an artifact store, a step may put a large outputs document under its 
   assert.ok(!(bare.spec?.template.spec?.containers[0]?.env ?? []).some((e) => e.name === 'SIGNFLOW_STEP_OUTPUTS_KEY'), 'no store, no key');
 });
 
+test('step env from Secrets comes first, so a later value can name it as $(VAR); its value never appears in the Job', () => {
+  const withSecret = parseKubernetesExecutorOptions({
+    namespace: 'signflow-runs',
+    defaultImage: 'img',
+    stepEnv: { SIGNFLOW_NATS_URL: 'nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@demo-signflow-nats.signflow.svc:4222' },
+    stepSecretEnv: { SIGNFLOW_NATS_PASSWORD: { secret: 'demo-signflow-step-nats', key: 'password' } },
+  });
+  const env = buildStepObjects(launch({ env: { SIGNFLOW_NATS_PASSWORD: 'leaked' } }), withSecret).job.spec?.template.spec?.containers[0]?.env ?? [];
+  assert.deepEqual(env[0], { name: 'SIGNFLOW_NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'demo-signflow-step-nats', key: 'password' } } });
+  assert.equal(env.filter((e) => e.name === 'SIGNFLOW_NATS_PASSWORD').length, 1, 'the Secret wins over a plain value');
+  assert.ok(!JSON.stringify(env).includes('leaked'));
+  assert.ok(env.findIndex((e) => e.name === 'SIGNFLOW_NATS_URL') > 0);
+  assert.throws(() => parseKubernetesExecutorOptions({ namespace: 'r', stepSecretEnv: { X: { secret: '' } } }), /stepSecretEnv/);
+});
+
 test("component images map to the installation's: the catalog image becomes the release image, a GPU step on it the GPU image", () => {
   const mapped = parseKubernetesExecutorOptions({ namespace: 'r', defaultImage: 'ghcr.io/signflow/signflow:0.1.0', gpuImage: 'ghcr.io/signflow/signflow-gpu:0.1.0', imageOverrides: { 'signflow/worker:latest': 'ghcr.io/signflow/signflow:0.1.0' } });
   const imageOf = (l: StepLaunch) => buildStepObjects(l, mapped).job.spec?.template.spec?.containers[0]?.image;

@@ -37,6 +37,11 @@ export const kubernetesExecutorOptionsSchema = z.object({
     .default([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]),
   /** Environment of every step container, under the launch's own (e.g. where the artifact store is mounted). */
   stepEnv: z.record(z.string(), z.string()).default({}),
+  /**
+   * Environment of every step container from Secrets in the runs namespace (e.g. the NATS password
+   * of the artifact store), set before the others so their values may name it as `$(VAR)`.
+   */
+  stepSecretEnv: z.record(z.string(), z.object({ secret: z.string().min(1), key: z.string().min(1) })).default({}),
   /** Requests and limits for steps whose launch names none. */
   defaultCpu: z.string().default('500m'),
   defaultMemory: z.string().default('512Mi'),

@@ -61,7 +61,9 @@ function envFor(launch: StepLaunch, name: string, options: KubernetesExecutorOpt
     ...(launch.env['SIGNFLOW_ARTIFACT_STORE'] ? { [OUTPUTS_KEY_ENV]: outputsKeyFor(launch, name) } : {}),
   };
   if (launch.inputsJson !== undefined) env['SIGNFLOW_STEP_INPUTS'] = STEP_PATHS.inputs;
-  return Object.entries(env).map(([name, value]) => ({ name, value }));
+  // secrets first: Kubernetes expands `$(VAR)` only from variables defined earlier in the list
+  const fromSecrets = Object.entries(options.stepSecretEnv).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } }));
+  return [...fromSecrets, ...Object.entries(env).filter(([name]) => !(name in options.stepSecretEnv)).map(([name, value]) => ({ name, value }))];
 }
 
 function tolerationsFor(launch: StepLaunch, options: KubernetesExecutorOptions): V1Toleration[] {
