@@ -7,7 +7,9 @@
  * - landmarks.fps_cpu: the same per second of this process's CPU time: on a machine shared with
  *   other work, wall-clock fps swings with their load; CPU-time fps is what one free core gives.
  * - landmarks.fps_untracked, landmarks.fps_untracked_cpu: the same with detection on every frame (tracking: false).
- * - landmarks.fps_ratio_vs_untracked: fps_cpu / fps_untracked_cpu (goal >= 2).
+ * - landmarks.fps_ratio_vs_untracked: fps_cpu / fps_untracked_cpu (goal >= 2), same (full) models
+ *   in both modes; the note has each mode's time per stage.
+ * - landmarks.fps_ratio_vs_untracked_lite: the same with the lite models in both modes (first 100 frames).
  * - landmarks.fps_signer: the same as landmarks.fps on a two-handed signer clip (MSL-150 "doctor").
  * - landmarks.mean_px_error: mean x/y error against the reference keypoints of the golden clip
  *   (620x1080, maxHands 1, hands only), all 325 frames (goal <= 5).
@@ -36,22 +38,48 @@ async function loadFrames(path: string, maxFrames?: number): Promise<VideoFrame[
   return frames;
 }
 
+interface FpsRun {
+  wall: number;
+  cpu: number;
+  /** Mean wall milliseconds per frame in each stage (the detector's own timings). */
+  stages: { palm: number; hand: number; poseDetection: number; poseLandmark: number; other: number };
+}
+
 /** Frames per second of wall time, and per second of this process's CPU time (robust to other load on a shared machine). */
-async function fps(frames: VideoFrame[], options: MediaPipeDetectorOptions): Promise<{ wall: number; cpu: number }> {
+async function fps(frames: VideoFrame[], options: MediaPipeDetectorOptions): Promise<FpsRun> {
   const detector = await createDetector('mediapipe', options);
   try {
     // Warm-up: the first runs of each model are slower (XNNPack packs weights lazily).
     for (const f of frames.slice(0, 3)) await detector.detect(f, f.timestampMs);
     detector.reset();
+    const sum = { palm: 0, hand: 0, poseDetection: 0, poseLandmark: 0, other: 0 };
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    for (const f of frames) await detector.detect(f, f.timestampMs);
+    for (const f of frames) {
+      const { timings: t } = await detector.detect(f, f.timestampMs);
+      sum.palm += t.palmDetectionMs;
+      sum.hand += t.handLandmarkMs;
+      sum.poseDetection += t.poseDetectionMs;
+      sum.poseLandmark += t.poseLandmarkMs;
+      sum.other += t.totalMs - t.palmDetectionMs - t.handLandmarkMs - t.poseDetectionMs - t.poseLandmarkMs - t.faceMs;
+    }
     const cpu = process.cpuUsage(c0);
-    return { wall: frames.length / ((performance.now() - t0) / 1000), cpu: frames.length / ((cpu.user + cpu.system) / 1e6) };
+    const n = frames.length;
+    const stages = { palm: sum.palm / n, hand: sum.hand / n, poseDetection: sum.poseDetection / n, poseLandmark: sum.poseLandmark / n, other: sum.other / n };
+    return { wall: n / ((performance.now() - t0) / 1000), cpu: n / ((cpu.user + cpu.system) / 1e6), stages };
   } finally {
     await detector.close();
   }
 }
+
+function stageNote(run: FpsRun): string {
+  const s = run.stages;
+  const ms = (v: number): string => v.toFixed(1);
+  return `palm ${ms(s.palm)}, hand landmarks ${ms(s.hand)}, person ${ms(s.poseDetection)}, pose landmarks ${ms(s.poseLandmark)}, crops/decoding ${ms(s.other)} ms/frame (wall)`;
+}
+
+/** Frames for the secondary lite-model ratio (it is there to show the trend, not a headline). */
+const LITE_FRAMES = 100;
 
 async function meanPxError(dir: string): Promise<{ error: number; detected: number; frames: number }> {
   const tfjs = join(dir, 'tfjs-models');
@@ -97,7 +125,21 @@ export async function runLandmarkBenchmarks(options: LandmarkBenchOptions = {}):
   report('landmarks.fps_cpu', tracked.cpu, 'the same per CPU-second of this process (what one free core gives)');
   report('landmarks.fps_untracked', untracked.wall, 'palm and person detection on every frame, wall clock');
   report('landmarks.fps_untracked_cpu', untracked.cpu, 'the same per CPU-second');
-  report('landmarks.fps_ratio_vs_untracked', tracked.cpu / untracked.cpu, `goal >= 2; from CPU time (wall-clock ratio ${(tracked.wall / untracked.wall).toFixed(2)}, skewed by other load)`);
+  report(
+    'landmarks.fps_ratio_vs_untracked',
+    tracked.cpu / untracked.cpu,
+    `goal >= 2; from CPU time (wall-clock ratio ${(tracked.wall / untracked.wall).toFixed(2)}, skewed by other load); full models in both modes; tracked: ${stageNote(tracked)}; untracked: ${stageNote(untracked)}`,
+  );
+  // The same comparison with the lite landmark and palm models (handModel/poseModel 'lite') in both modes.
+  const liteFrames = asl.slice(0, LITE_FRAMES);
+  const lite = { handModel: 'lite', poseModel: 'lite' } as const;
+  const liteTracked = await fps(liteFrames, lite);
+  const liteUntracked = await fps(liteFrames, { ...lite, tracking: false });
+  report(
+    'landmarks.fps_ratio_vs_untracked_lite',
+    liteTracked.cpu / liteUntracked.cpu,
+    `secondary: lite models in both modes, first ${liteFrames.length} frames (${liteTracked.cpu.toFixed(2)} vs ${liteUntracked.cpu.toFixed(2)} frames per CPU-second); tracked: ${stageNote(liteTracked)}`,
+  );
   const signerClip = join(dir, 'msl150', 'original_source', 'doctor_001.mp4');
   if (existsSync(signerClip)) {
     const signer = await loadFrames(signerClip, options.frames);
