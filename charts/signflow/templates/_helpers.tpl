@@ -77,6 +77,31 @@ imagePullSecrets:
   value: {{ .Values.temporal.namespace | quote }}
 - name: SIGNFLOW_DATA_DIR
   value: /var/lib/signflow
+{{- include "signflow.storesEnv" . }}
+{{- end -}}
+
+{{/* Artifacts, the model registry and dataset versions in NATS object store buckets: pods share no volume. */}}
+{{- define "signflow.storesEnv" }}
+- name: SIGNFLOW_ARTIFACT_STORE
+  value: {{ printf "nats://%s" .Values.stores.artifactsBucket | quote }}
+- name: SIGNFLOW_DATASETS_STORE
+  value: nats
+- name: SIGNFLOW_DATASETS_BUCKET
+  value: {{ .Values.stores.datasetsBucket | quote }}
+{{- end -}}
+
+{{/*
+The signflow NATS user's password (base64): the kept Secret's, else one generated per render and
+shared by every template that asks (the Secret in the release namespace and its copy for steps).
+*/}}
+{{- define "signflow.natsServicePassword" -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-nats-internal" (include "signflow.fullname" .)) -}}
+{{- if and $existing (hasKey $existing.data "password") -}}
+{{- index $existing.data "password" -}}
+{{- else -}}
+{{- if not (hasKey .Values "_generatedNatsPassword") -}}{{- $_ := set .Values "_generatedNatsPassword" (randAlphaNum 32 | b64enc) -}}{{- end -}}
+{{- index .Values "_generatedNatsPassword" -}}
+{{- end -}}
 {{- end -}}
 
 {{/* Writable places on a read-only root filesystem. */}}

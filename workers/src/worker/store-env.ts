@@ -11,7 +11,10 @@ export function storesStepEnv(config: Pick<SignflowConfig, 'nats' | 'datasets' |
   if (config.datasets.store.kind === 'nats') env['SIGNFLOW_DATASETS_BUCKET'] = config.datasets.store.bucket;
   const onNats = config.datasets.store.kind === 'nats' || config.artifacts.store?.startsWith('nats:') === true;
   if (onNats) {
-    env['SIGNFLOW_NATS_URL'] = natsClientUrl(config);
+    const url = natsClientUrl(config);
+    // A URL carrying a password stays out of step env, which Kubernetes Jobs show to anyone who may
+    // read them: there the executor's stepEnv and stepSecretEnv (set by the chart) supply it.
+    if (!/^[a-z]+:\/\/[^/@]*@/i.test(url)) env['SIGNFLOW_NATS_URL'] = url;
     if (config.nats.credentials) env['SIGNFLOW_NATS_CREDENTIALS'] = config.nats.credentials;
   }
   return env;

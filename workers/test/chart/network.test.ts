@@ -81,7 +81,9 @@ await test('egress is denied by default: each pod reaches only DNS and the servi
   assert.deepEqual(egress.get('pipeline-worker'), [...DNS, nats, temporal, ...apiServer].sort());
   for (const client of ['extraction-cpu', 'extraction-gpu', 'transcriber']) assert.deepEqual(egress.get(client), [...DNS, nats].sort(), client);
   for (const server of ['nats', 'temporal']) assert.deepEqual(egress.get(server), [...DNS].sort(), server);
-  assert.deepEqual(egress.get('step'), [...DNS].sort(), 'step pods: DNS only');
+  // step pods open the NATS artifact and dataset stores: only the bundled server's pods, in its namespace
+  const natsFromSteps = '4222/TCP → ns:{"kubernetes.io/metadata.name":"signflow"}/{"app.kubernetes.io/name":"signflow","app.kubernetes.io/instance":"demo","app.kubernetes.io/component":"nats"}';
+  assert.deepEqual(egress.get('step'), [...DNS, natsFromSteps].sort(), 'step pods: DNS and NATS only');
 });
 
 await test('egress to an external Temporal and NATS, the API server and an S3 artifact store goes only to the given peers and ports', () => {
@@ -100,5 +102,5 @@ await test('egress to an external Temporal and NATS, the API server and an S3 ar
   const temporal = '7243/TCP → ns:{"kubernetes.io/metadata.name":"temporal"}/{}';
   assert.deepEqual(egress.get('pipeline-worker'), [...DNS, '4333/TCP → any', temporal, '6443/TCP → ip:10.0.0.10/32', s3].sort());
   assert.deepEqual(egress.get('api'), [...DNS, '4333/TCP → any', temporal, s3].sort());
-  assert.deepEqual(egress.get('step'), [...DNS, s3].sort());
+  assert.deepEqual(egress.get('step'), [...DNS, '4333/TCP → any', s3].sort());
 });

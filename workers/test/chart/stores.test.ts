@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubernetesObject, V1Container, V1Deployment, V1NetworkPolicy, V1NetworkPolicyPeer, V1Secret } from '@kubernetes/client-node';
+import { buildStepObjects, kubernetesExecutorOptionsFromEnv } from '../../src/executors/kubernetes/index.js';
+import { chartDir, find, helm, render, valueFlags, valueSets } from './helm.js';
+
+function container(objects: KubernetesObject[], deployment: string): V1Container {
+  const c = find<V1Deployment>(objects, 'Deployment', deployment).spec?.template.spec?.containers[0];
+  assert.ok(c, `no container in ${deployment}`);
+  return c;
+}
+
+function plainEnv(c: V1Container): Record<string, string | undefined> {
+  return Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+}
+
+/** What the kubelet does to an env value: `$$` stays a literal `$` (other `$(VAR)` would expand). */
+function asContainerSees(value: string | undefined): string | undefined {
+  return value?.replaceAll('$$', '$');
+}
+
+await test('API, pipeline worker, transcriber and extraction use the NATS artifact and dataset stores', () => {
+  const objects = render(valueSets['full']);
+  for (const name of ['api', 'pipeline-worker', 'transcriber', 'extraction-cpu']) {
+    const env = plainEnv(container(objects, `demo-signflow-${name}`));
+    assert.equal(env['SIGNFLOW_ARTIFACT_STORE'], 'nats://signflow_artifacts', name);
+    assert.equal(env['SIGNFLOW_DATASETS_STORE'], 'nats', name);
+    assert.equal(env['SIGNFLOW_DATASETS_BUCKET'], 'signflow_datasets', name);
+  }
+  const custom = plainEnv(container(render({ 'stores.artifactsBucket': 'prod_artifacts', 'stores.datasetsBucket': 'prod_sets' }), 'demo-signflow-api'));
+  assert.equal(custom['SIGNFLOW_ARTIFACT_STORE'], 'nats://prod_artifacts');
+  assert.equal(custom['SIGNFLOW_DATASETS_BUCKET'], 'prod_sets');
+  const bad = helm(['template', 'demo', chartDir, ...valueFlags({ 'stores.artifactsBucket': 'has.dot' })]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /\/stores\/artifactsBucket/);
+});
+
+await test('step Jobs open the same stores as the signflow NATS user, its password from a Secret in the runs namespace, never in the Job', () => {
+  const objects = render(valueSets['full']);
+  const worker = container(objects, 'demo-signflow-pipeline-worker');
+  const raw = plainEnv(worker)['SIGNFLOW_K8S_EXECUTOR'];
+  assert.match(raw ?? '', /\$\$\(SIGNFLOW_NATS_PASSWORD\)/, 'escaped, so the worker container does not expand its own password into it');
+  const options = kubernetesExecutorOptionsFromEnv({ SIGNFLOW_K8S_EXECUTOR: asContainerSees(raw) });
+  assert.deepEqual(options.stepEnv, {
+    SIGNFLOW_NATS_URL: 'nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@demo-signflow-nats.signflow.svc:4222',
+    SIGNFLOW_ARTIFACT_STORE: 'nats://signflow_artifacts',
+    SIGNFLOW_DATASETS_STORE: 'nats',
+    SIGNFLOW_DATASETS_BUCKET: 'signflow_datasets',
+  });
+  assert.deepEqual(options.stepSecretEnv, { SIGNFLOW_NATS_PASSWORD: { secret: 'demo-signflow-step-nats', key: 'password' } });
+
+  const stepSecret = find<V1Secret>(objects, 'Secret', 'demo-signflow-step-nats');
+  assert.equal(stepSecret.metadata?.namespace, 'signflow-jobs');
+  const internal = find<V1Secret>(objects, 'Secret', 'demo-signflow-nats-internal');
+  assert.ok(internal.data?.['password']);
+  assert.equal(stepSecret.data?.['password'], internal.data['password'], 'the NATS server and the steps share one generated password');
+
+  const { job } = buildStepObjects({ runId: 'r1', stepId: 'train', attempt: 1, command: ['signflow-step', 'training.train'], env: { SIGNFLOW_ARTIFACT_STORE: 'nats://signflow_artifacts' }, resources: {} }, options);
+  const env = job.spec?.template.spec?.containers[0]?.env ?? [];
+  assert.deepEqual(env[0], { name: 'SIGNFLOW_NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'demo-signflow-step-nats', key: 'password' } } });
+  assert.ok(!JSON.stringify(job).includes(Buffer.from(internal.data['password'], 'base64').toString()), 'no password in the Job');
+
+  const external = render({ 'nats.enabled': false, 'nats.externalUrl': 'nats://nats.shared.svc:4222' });
+  const ext = kubernetesExecutorOptionsFromEnv({ SIGNFLOW_K8S_EXECUTOR: asContainerSees(plainEnv(container(external, 'demo-signflow-pipeline-worker'))['SIGNFLOW_K8S_EXECUTOR']) });
+  assert.equal(ext.stepEnv['SIGNFLOW_NATS_URL'], 'nats://nats.shared.svc:4222');
+  assert.deepEqual(ext.stepSecretEnv, {});
+  assert.ok(!external.some((o) => o.metadata?.name === 'demo-signflow-step-nats'));
+});
+
+await test('the bundled NATS admits step pods of the runs namespace (their egress is in network.test.ts)', () => {
+  const policy = find<V1NetworkPolicy>(render(valueSets['full']), 'NetworkPolicy', 'demo-signflow-nats');
+  // rendered YAML says `from` (the client's model types call it `_from`)
+  const rule = policy.spec?.ingress?.[0] as { from?: V1NetworkPolicyPeer[]; ports?: unknown } | undefined;
+  const peers = rule?.from ?? [];
+  assert.ok(
+    peers.some((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'signflow-jobs' && p.podSelector?.matchLabels?.['app.kubernetes.io/managed-by'] === 'signflow'),
+    JSON.stringify(peers),
+  );
+  assert.deepEqual(rule?.ports, [{ port: 4222, protocol: 'TCP' }]);
+});
