@@ -2,9 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { signRecognition } from '@signflow/pipelines';
+import { LocalArtifactStore } from '@signflow/core';
+import { pipelinesDataPaths, signRecognition } from '@signflow/pipelines';
 import { tempDir } from '@signflow/testkit';
 import { writeIslr } from '../../datasets/test/helpers/islr.js';
+import { loadPreprocessing } from '../src/inference/model-package.js';
+import { ModelRegistry } from '../src/registry/registry.js';
 import { startHarness } from './helpers/harness.js';
 
 /**
@@ -69,4 +72,17 @@ test('sign-recognition on a Kaggle-ISLR-format dataset: parquet import to a regi
   assert.ok(manifest?.kind === 'artifact');
   const graph = h.service.lineage(`model:sign-recognition@${String(version.value)}`, 12);
   assert.ok(graph.upstream.some((e) => e.from === `step:${runId}/import` && e.to === `artifact:${manifest.ref.sha256}`), 'the model traces back to the imported ISLR dataset version');
+
+  // The registered version records the held-out evaluation, and its package carries the features it
+  // takes (the ISLR holistic layout in image coordinates), so the live transcriber can feed it.
+  const store = new LocalArtifactStore(pipelinesDataPaths(h.dataDir).artifacts);
+  const registered = await new ModelRegistry(store).get('sign-recognition', version.value);
+  const evaluated = byPath.get('evaluate')?.outputs['accuracy'];
+  assert.ok(evaluated?.kind === 'parameter');
+  assert.equal(registered.lineage.metrics['accuracy'], evaluated.value);
+  assert.equal(typeof registered.lineage.metrics['latencyP95Ms'], 'number');
+  const preprocessing = await loadPreprocessing(store, registered.preprocessing);
+  assert.equal(preprocessing.featureSpec?.layout.id, 'mediapipe-holistic-543', JSON.stringify(preprocessing.featureSpec?.layout.id));
+  assert.equal(preprocessing.featureSpec.source, 'image-normalized');
+  assert.equal(preprocessing.featureSpec.frames, preprocessing.frames);
 });

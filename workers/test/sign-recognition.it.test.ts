@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { signRecognition } from '@signflow/pipelines';
+import { pipelinesDataPaths, signRecognition } from '@signflow/pipelines';
+import { LocalArtifactStore } from '@signflow/core';
 import { fixture } from '@signflow/testkit';
+import { loadPreprocessing } from '../src/inference/model-package.js';
+import { ModelRegistry } from '../src/registry/registry.js';
 import { startHarness } from './helpers/harness.js';
 
 test('sign-recognition runs end to end on real steps: import, split, train, evaluate, register, deploy; lineage model → dataset', { timeout: 600_000 }, async () => {
@@ -34,4 +37,15 @@ test('sign-recognition runs end to end on real steps: import, split, train, eval
   assert.ok(graph.upstream.some((e) => e.from === `step:${runId}/import` && e.to === `artifact:${manifest.ref.sha256}`), 'the model traces back to the imported dataset version');
   const back = h.service.lineage(manifest.ref.sha256, 12);
   assert.ok(back.downstream.some((e) => e.to === `model:sign-recognition@${String(version.value)}`), 'and the dataset forward to the model');
+
+  // The registered version records the held-out evaluation, and its package says which features it takes.
+  const store = new LocalArtifactStore(pipelinesDataPaths(h.dataDir).artifacts);
+  const registered = await new ModelRegistry(store).get('sign-recognition', Number(version.value));
+  assert.equal(registered.lineage.metrics['accuracy'], accuracy.value);
+  assert.equal(typeof registered.lineage.metrics['top5'], 'number');
+  assert.equal(typeof registered.lineage.metrics['latencyP95Ms'], 'number');
+  // Hand-normalised keypoints cannot be reproduced from live landmarks: the package says so by having no feature spec.
+  const preprocessing = await loadPreprocessing(store, registered.preprocessing);
+  assert.equal(preprocessing.featureSpec, undefined);
+  assert.match((await h.service.stepLogs(runId, 'train')).text, /model package without a feature spec .*"hand" coordinates/);
 });

@@ -79,6 +79,9 @@ export const register = component({
     datasetVersion: z.string(),
     params: z.record(z.string(), z.unknown()),
     metrics: z.record(z.string(), z.unknown()).default({}),
+    accuracy: z.number().optional(),
+    top5: z.number().optional(),
+    latencyP95Ms: z.number().optional(),
     backend: z.string(),
     model: artifact('model'),
     weights: artifact('model'),
@@ -129,10 +132,13 @@ export const signRecognition = pipeline({
       datasetVersion: trained.outputs.datasetVersion,
       params: trained.outputs.params,
       backend: trained.outputs.backend,
+      accuracy: evaluated.outputs.accuracy,
+      top5: evaluated.outputs.top5,
+      latencyP95Ms: evaluated.outputs.latencyP95Ms,
       model: trained.outputs.model,
       weights: trained.outputs.weights,
       preprocessing: trained.outputs.preprocessing,
-    }).after(evaluated);
+    });
     const deployed = b.condition(p.deploy.eq(true), (cb) => {
       const gate = cb.condition(evaluated.outputs.accuracy.ge(p.minAccuracy), (gb) => ({
         stage: gb.task(deploy, { name: registered.outputs.name, version: registered.outputs.version }).outputs.stage,

@@ -6,7 +6,8 @@ import { registerStep, type StepContext } from '../steps/registry.js';
 import { stepDatasetStore } from '../steps/datasets.js';
 import { evaluateModel } from '../evaluation/evaluate.js';
 import { renderConfusionPng } from '../evaluation/confusion-image.js';
-import { loadModelVersion, loadPreprocessing } from '../inference/model-package.js';
+import { loadModelVersion, loadPreprocessing, savePreprocessing } from '../inference/model-package.js';
+import { featureSpecFromDataset } from '../inference/feature-spec.js';
 import { predictDataset, writePredictions } from '../inference/batch.js';
 import { ModelRegistry, type EventPublisher } from '../registry/registry.js';
 import { loadModel } from './model-io.js';
@@ -44,6 +45,23 @@ function artifact(ctx: StepContext, name: string): ArtifactRef {
   return artifactRefSchema.parse(ref);
 }
 
+/**
+ * The model package carries its feature spec (layout, coordinate space, normalisation, frames of
+ * its training dataset), so live services need no access to the dataset store to feed it. A
+ * dataset whose coordinates live landmarks cannot be given in keeps a package without one.
+ */
+async function withFeatureSpec(ctx: StepContext, ref: ArtifactRef, datasetVersion: string): Promise<ArtifactRef> {
+  const preprocessing = await loadPreprocessing(ctx.store, ref);
+  try {
+    const featureSpec = await featureSpecFromDataset(await stepDatasetStore(), datasetVersion, preprocessing.frames);
+    return await savePreprocessing(ctx.store, { ...preprocessing, featureSpec });
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    ctx.log(`model package without a feature spec (live transcription cannot use it): ${err.message}`);
+    return ref;
+  }
+}
+
 registerStep('training.train', async (ctx) => {
   const input = parseWith(datasetParams, ctx.parameters, 'training.train parameters');
   const params = parseTrainParams(ctx.parameters['train'] ?? {}, 'training.train parameters.train');
@@ -54,9 +72,10 @@ registerStep('training.train', async (ctx) => {
       { dataset, datasetVersion: version, params, runId: ctx.run.runId, stepId: stepKey(ctx).split('/').slice(2).join('/') },
       { store: ctx.store, events: nats.events, heartbeat: (p) => ctx.log(`progress ${JSON.stringify(p)}`) },
     );
+    const preprocessing = await withFeatureSpec(ctx, result.preprocessing, version);
     return {
       parameters: { accuracy: result.evaluation.accuracy, top5: result.evaluation.top5, backend: result.backend, resumedFromEpoch: result.resumedFromEpoch, params, datasetVersion: version },
-      artifacts: { model: result.model.modelJson, weights: result.model.weights, preprocessing: result.preprocessing, report: result.report, confusion: result.confusionPng, metrics: result.metricsHistory },
+      artifacts: { model: result.model.modelJson, weights: result.model.weights, preprocessing, report: result.report, confusion: result.confusionPng, metrics: result.metricsHistory },
     };
   } finally {
     await nats.close();
@@ -83,9 +102,18 @@ const registerParams = z.object({
   datasetVersion: z.string().min(1),
   params: z.record(z.string(), z.unknown()).default({}),
   metrics: z.record(z.string(), z.unknown()).default({}),
+  /** Held-out evaluation figures, merged into `metrics` (the pipeline wires the evaluate step's outputs here). */
+  accuracy: z.number().optional(),
+  top5: z.number().optional(),
+  latencyP95Ms: z.number().optional(),
   backend: z.string().default('unknown'),
   promote: z.enum(['staging', 'production']).optional(),
 });
+
+function registeredMetrics(p: z.output<typeof registerParams>): Record<string, unknown> {
+  const evaluation = Object.entries({ accuracy: p.accuracy, top5: p.top5, latencyP95Ms: p.latencyP95Ms }).filter(([, v]) => v !== undefined);
+  return { ...p.metrics, ...Object.fromEntries(evaluation) };
+}
 
 registerStep('registry.register', async (ctx) => {
   const p = parseWith(registerParams, ctx.parameters, 'registry.register parameters');
@@ -95,7 +123,7 @@ registerStep('registry.register', async (ctx) => {
     const version = await registry.register(p.name, {
       model: { modelJson: artifact(ctx, 'model'), weights: artifact(ctx, 'weights') },
       preprocessing: artifact(ctx, 'preprocessing'),
-      lineage: { datasetVersion: p.datasetVersion, runId: ctx.run.runId, stepId: ctx.run.stepPath, params: p.params, metrics: p.metrics, backend: p.backend },
+      lineage: { datasetVersion: p.datasetVersion, runId: ctx.run.runId, stepId: ctx.run.stepPath, params: p.params, metrics: registeredMetrics(p), backend: p.backend },
     });
     if (p.promote) await registry.promote(p.name, version.version, p.promote);
     return { parameters: { name: p.name, version: version.version, stage: p.promote ?? 'none' } };
