@@ -2,7 +2,6 @@ import {
   context,
   propagation,
   SpanKind,
-  SpanStatusCode,
   trace,
   type Context,
   type Span,
@@ -11,6 +10,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
+import { runEnded } from './spans.js';
 
 const setter: TextMapSetter<MsgHdrs> = {
   set: (carrier, key, value) => carrier.set(key, value),
@@ -74,14 +74,3 @@ export async function withConsumeSpan<T>(
   );
 }
 
-async function runEnded<T>(span: Span, fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    span.recordException(err instanceof Error ? err : String(err));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-    throw err;
-  } finally {
-    span.end();
-  }
-}

@@ -14,16 +14,19 @@ export interface SpanOptions {
  */
 export async function withSpan<T>(tracer: Tracer, name: string, options: SpanOptions, fn: (span: Span) => Promise<T> | T): Promise<T> {
   const { parent, ...spanOptions } = options;
-  const run = async (span: Span): Promise<T> => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      span.recordException(err instanceof Error ? err : String(err));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  };
+  const run = (span: Span): Promise<T> => runEnded(span, () => fn(span));
   return parent ? tracer.startActiveSpan(name, spanOptions, parent, run) : tracer.startActiveSpan(name, spanOptions, run);
+}
+
+/** Runs `fn` for an already started span, records a thrown error as its status, and ends it. */
+export async function runEnded<T>(span: Span, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    span.recordException(err instanceof Error ? err : String(err));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
 }

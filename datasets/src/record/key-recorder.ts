@@ -1,5 +1,6 @@
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { landmarkPacketSchema, subjects } from '@signflow/core';
+import { subjects } from '@signflow/core';
+import { PacketTally } from './packet-tally.js';
 import type { DatasetStore } from '../store/store.js';
 import { watchCameraQuality } from './camera-quality.js';
 import { initialKeyState, pressKey, KEY, type Key, type KeyEvent, type KeySegment, type KeyState } from './key-segmenter.js';
@@ -39,9 +40,7 @@ export interface KeyRecordOptions {
 export async function recordWithKeys(options: KeyRecordOptions): Promise<RecordResult & { segments: KeySegment[] }> {
   const nc: NatsConnection = await connect({ servers: options.natsUrl, name: `signflow-dataset-record-${options.rig.id}`, ...options.connectOptions });
   const kept: TimedPacket[] = [];
-  const invalidItems: string[] = [];
-  let received = 0;
-  let invalid = 0;
+  const tally = new PacketTally();
   let newest: bigint | undefined;
   let lastEnd: bigint | undefined;
   let state: KeyState = initialKeyState(options.glosses);
@@ -49,23 +48,13 @@ export async function recordWithKeys(options: KeyRecordOptions): Promise<RecordR
   const sub = nc.subscribe(subjects.landmarksOfRig(options.rig.id), {
     callback: (err, msg) => {
       if (err) return;
-      received++;
-      let parsed;
-      try {
-        parsed = landmarkPacketSchema.safeParse(msg.json());
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed?.success) {
-        invalid++;
-        if (invalidItems.length < 20) invalidItems.push(msg.subject);
-        return;
-      }
-      const t = BigInt(parsed.data.captureTimeNs);
+      const packet = tally.parse(msg);
+      if (!packet) return;
+      const t = BigInt(packet.captureTimeNs);
       if (newest === undefined || t > newest) newest = t;
       if (state.open || (lastEnd !== undefined && t < lastEnd)) {
-        const measure = quality.current.get(parsed.data.camera);
-        kept.push({ t, packet: parsed.data, ...(measure ? { measure } : {}) });
+        const measure = quality.current.get(packet.camera);
+        kept.push({ t, packet, ...(measure ? { measure } : {}) });
       }
     },
   });
@@ -76,7 +65,7 @@ export async function recordWithKeys(options: KeyRecordOptions): Promise<RecordR
     state = step.state;
     for (const e of step.events) {
       if (e.type === 'ended') lastEnd = e.segment.end;
-      options.onEvent?.(e, { received, kept: kept.length });
+      options.onEvent?.(e, { received: tally.received, kept: kept.length });
     }
   };
   let timer: NodeJS.Timeout | undefined;
@@ -111,9 +100,9 @@ export async function recordWithKeys(options: KeyRecordOptions): Promise<RecordR
     segments,
     origin: 0n,
     signer: options.signer ?? null,
-    received,
-    invalid,
-    invalidItems,
+    received: tally.received,
+    invalid: tally.invalid,
+    invalidItems: tally.invalidItems,
     step: { cutBy: 'keys', segments: segments.length, glosses: [...options.glosses] },
     describe: (seg) => `key segment ${seg.line}`,
   });

@@ -1,5 +1,6 @@
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { landmarkPacketSchema, subjects } from '@signflow/core';
+import { subjects } from '@signflow/core';
+import { PacketTally } from './packet-tally.js';
 import { FUSED_LAYOUT } from '../fusion/fuse.js';
 import type { DatasetStore } from '../store/store.js';
 import type { WrittenVersion } from '../store/writer.js';
@@ -44,10 +45,8 @@ export interface RecordResult extends WrittenVersion {
 export async function recordFromNats(options: RecordOptions): Promise<RecordResult> {
   const nc: NatsConnection = await connect({ servers: options.natsUrl, name: `signflow-dataset-record-${options.rig.id}`, ...options.connectOptions });
   const kept: TimedPacket[] = [];
-  let received = 0;
-  let invalid = 0;
+  const tally = new PacketTally();
   let origin = options.originNs;
-  const invalidItems: string[] = [];
   const quality = await watchCameraQuality(nc, options.rig.id, options.rig.cameraIds);
   const sub = nc.subscribe(subjects.landmarksOfRig(options.rig.id));
   const timer = setTimeout(() => sub.unsubscribe(), options.timeoutMs ?? 600_000);
@@ -58,25 +57,15 @@ export async function recordFromNats(options: RecordOptions): Promise<RecordResu
     options.onReady?.();
     const lastEnd = (o: bigint) => options.segments.reduce((m, s) => (s.relative ? o + s.end : s.end) > m ? (s.relative ? o + s.end : s.end) : m, 0n);
     for await (const msg of sub) {
-      received++;
-      let parsed;
-      try {
-        parsed = landmarkPacketSchema.safeParse(msg.json());
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed?.success) {
-        invalid++;
-        if (invalidItems.length < 20) invalidItems.push(msg.subject);
-        continue;
-      }
-      const t = BigInt(parsed.data.captureTimeNs);
+      const packet = tally.parse(msg);
+      if (!packet) continue;
+      const t = BigInt(packet.captureTimeNs);
       const o = (origin ??= t);
       if (t >= lastEnd(o)) break;
       const inside = options.segments.some((s) => t >= (s.relative ? o + s.start : s.start) && t < (s.relative ? o + s.end : s.end));
-      const measure = quality.current.get(parsed.data.camera);
-      if (inside) kept.push({ t, packet: parsed.data, ...(measure ? { measure } : {}) });
-      options.onPacket?.(received, kept.length);
+      const measure = quality.current.get(packet.camera);
+      if (inside) kept.push({ t, packet, ...(measure ? { measure } : {}) });
+      options.onPacket?.(tally.received, kept.length);
     }
   } finally {
     clearTimeout(timer);
@@ -93,9 +82,9 @@ export async function recordFromNats(options: RecordOptions): Promise<RecordResu
     segments: options.segments,
     origin: origin ?? 0n,
     signer: options.signer ?? null,
-    received,
-    invalidItems,
-    invalid,
+    received: tally.received,
+    invalidItems: tally.invalidItems,
+    invalid: tally.invalid,
     step: { segments: options.segments.length, origin: origin?.toString() ?? null },
   });
 }
