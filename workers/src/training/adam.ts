@@ -79,6 +79,26 @@ export class FlatAdam extends tf.Optimizer {
     return this.params;
   }
 
+  /**
+   * The flat moment vectors for `variables` (created on first use), and the hyper-parameters:
+   * for a caller that runs the same update rule itself (the native dense step) and writes the
+   * moments back with `restoreMoments`.
+   */
+  moments(variables: tf.Variable[]): { m: tf.Variable; v: tf.Variable; beta1: number; beta2: number; epsilon: number } {
+    this.ensureState(variables);
+    return { m: this.m as tf.Variable, v: this.v as tf.Variable, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  /** Takes moments updated elsewhere after `steps` updates (the flat parameter cache is dropped). */
+  restoreMoments(m: tf.Tensor, v: tf.Tensor, steps: number): void {
+    (this.m as tf.Variable).assign(m);
+    (this.v as tf.Variable).assign(v);
+    for (let i = 0; i < steps; i++) this.incrementIterations();
+    this.params?.dispose();
+    this.params = undefined;
+    this.paramIds = [];
+  }
+
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const named = Array.isArray(variableGradients) ? variableGradients : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     const registered = tf.engine().registeredVariables;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FlatAdam } from './adam.js';
-import { sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyMean } from './native-kernels.js';
+import { NativeDenseStep } from './native-dense.js';
+import { nativeBackend, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyMean } from './native-kernels.js';
 
 /**
  * The training loop (what model.fit does, minus its per-batch overhead): batches are sliced once
@@ -34,6 +35,8 @@ export class EpochRunner {
   private readonly variables: tf.Variable[];
   private readonly head: { features: tf.LayersModel; kernel: tf.LayerVariable; bias: tf.LayerVariable } | undefined;
   private readonly classWeights: tf.Tensor1D | undefined;
+  /** The native Dense-stack step (null: this model is not one). */
+  private dense: NativeDenseStep | null | undefined;
 
   constructor(
     private readonly model: tf.LayersModel,
@@ -60,39 +63,58 @@ export class EpochRunner {
     const n = input.x.shape[0] ?? 0;
     const sizes: number[] = [];
     for (let start = 0; start < n; start += input.batchSize) sizes.push(Math.min(input.batchSize, n - start));
-    const { shuffledLabels, xs, ys, ws } = tf.tidy(() => {
+    if (this.dense === undefined && nativeBackend()) this.dense = NativeDenseStep.forModel(this.model, this.variables, this.optimizer) ?? null;
+    const dense = nativeBackend() ? (this.dense ?? undefined) : undefined;
+    const { shuffledLabels, xs, ys, ws, weightsAll } = tf.tidy(() => {
       const order = tf.tensor1d(input.order, 'int32');
       const labels = tf.gather(input.labels, order);
       const weights = this.classWeights ? tf.gather(this.classWeights, labels) : undefined;
+      const x = tf.gather(input.x, order);
+      if (!dense) return { shuffledLabels: labels, xs: tf.split(x, sizes), ys: tf.split<tf.Tensor1D>(labels, sizes), ws: weights ? tf.split<tf.Tensor1D>(weights, sizes) : undefined, weightsAll: undefined };
+      // The native step scales the loss gradient per sample: class weight / batch size, `[n, 1]`.
+      const inverse = Float32Array.from(sizes.flatMap((size) => Array<number>(size).fill(1 / size)));
       return {
         shuffledLabels: labels,
-        xs: tf.split(tf.gather(input.x, order), sizes),
+        xs: tf.split(dense.augment(x), sizes),
         ys: tf.split<tf.Tensor1D>(labels, sizes),
-        ws: weights ? tf.split<tf.Tensor1D>(weights, sizes) : undefined,
+        ws: weights ? tf.split(tf.reshape(tf.mul(weights, tf.tensor1d(inverse)), [n, 1]), sizes) : undefined,
+        weightsAll: weights,
       };
     });
     const losses: tf.Tensor[] = [];
     const predictions: tf.Tensor[] = [];
     try {
       let lastYield = performance.now();
+      dense?.begin();
       for (let i = 0; i < sizes.length; i++) {
-        const [loss, predicted] = this.step(xs[i] as tf.Tensor, ys[i] as tf.Tensor1D, ws?.[i]);
-        losses.push(loss);
-        predictions.push(predicted);
+        if (dense) {
+          const { losses: loss, logits } = dense.step(xs[i] as tf.Tensor2D, ys[i] as tf.Tensor1D, ws?.[i]);
+          losses.push(loss);
+          predictions.push(logits);
+        } else {
+          const [loss, predicted] = this.step(xs[i] as tf.Tensor, ys[i] as tf.Tensor1D, ws?.[i] as tf.Tensor1D | undefined);
+          losses.push(loss);
+          predictions.push(predicted);
+        }
         if (performance.now() - lastYield > YIELD_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           input.signal?.throwIfAborted();
           lastYield = performance.now();
         }
       }
-      const totals = tf.tidy(() =>
-        tf.stack([tf.sum(tf.concat(losses)), tf.sum(tf.cast(tf.equal(tf.concat(predictions), shuffledLabels), 'float32'))]),
-      );
+      dense?.end();
+      // The native step leaves unweighted losses and logits: weight and take argMax once here.
+      const totals = tf.tidy(() => {
+        const loss = weightsAll ? tf.mul(tf.concat(losses), weightsAll) : tf.concat(losses);
+        const predicted = dense ? tf.argMax(tf.concat(predictions), 1) : tf.concat(predictions);
+        return tf.stack([tf.sum(loss), tf.sum(tf.cast(tf.equal(predicted, shuffledLabels), 'float32'))]);
+      });
       const [lossSum = Number.NaN, correct = Number.NaN] = await readAndDispose(totals);
       const validation = input.validation ? await this.evaluate(input.validation.x, input.validation.labels) : undefined;
       return { loss: lossSum / n, accuracy: correct / n, ...(validation ? { valLoss: validation.loss, valAccuracy: validation.accuracy } : {}) };
     } finally {
-      tf.dispose([shuffledLabels, ...xs, ...ys, ...(ws ?? []), ...losses, ...predictions]);
+      dense?.end();
+      tf.dispose([shuffledLabels, ...xs, ...ys, ...(ws ?? []), ...(weightsAll ? [weightsAll] : []), ...losses, ...predictions]);
     }
   }
 
@@ -139,6 +161,7 @@ export class EpochRunner {
   }
 
   dispose(): void {
+    this.dense?.dispose();
     this.classWeights?.dispose();
   }
 }
