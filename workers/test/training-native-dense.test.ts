@@ -34,10 +34,10 @@ interface Outcome {
   usedNative: boolean;
 }
 
-async function trainEpochs(fused: boolean, layers: number, classWeight: Record<number, number> | undefined): Promise<Outcome> {
+async function trainEpochs(fused: boolean, layers: number, dropout: number, classWeight: Record<number, number> | undefined): Promise<Outcome> {
   if (!fused) process.env['SIGNFLOW_TFJS_FUSED'] = '0';
   try {
-    const model = buildModel({ architecture: 'mlp', units: 16, layers, dropout: 0, heads: 1, kernelSize: 3, seed: 7 }, shape);
+    const model = buildModel({ architecture: 'mlp', units: 16, layers, dropout, heads: 1, kernelSize: 3, seed: 7 }, shape);
     compileModel(model, 0.01);
     const optimizer = model.optimizer as FlatAdam;
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -75,15 +75,16 @@ function close(a: number[], b: number[], tolerance: number, what: string): void 
   assert.ok(worst <= tolerance, `${what}: largest difference ${worst}`);
 }
 
-for (const [layers, classWeight] of [
-  [2, undefined],
-  [1, { 0: 2, 1: 0.5, 2: 1, 3: 1.5 }],
+for (const [layers, dropout, classWeight] of [
+  [2, 0, undefined],
+  [1, 0, { 0: 2, 1: 0.5, 2: 1, 3: 1.5 }],
+  [2, 0.3, { 0: 1, 1: 0.5, 2: 1, 3: 2 }],
 ] as const) {
-  test(`native Dense step, ${layers} hidden layer(s)${classWeight ? ' with class weights' : ''}: the TF.js path's losses, weights and Adam state over 3 epochs`, { skip }, async () => {
+  test(`native Dense step, ${layers} hidden layer(s)${dropout ? `, dropout ${dropout}` : ''}${classWeight ? ', class weights' : ''}: the TF.js path's losses, weights and Adam state over 3 epochs`, { skip }, async () => {
     const before = tf.memory().numTensors;
-    const fused = await trainEpochs(true, layers, classWeight);
+    const fused = await trainEpochs(true, layers, dropout, classWeight);
     const afterFused = tf.memory().numTensors;
-    const plain = await trainEpochs(false, layers, classWeight);
+    const plain = await trainEpochs(false, layers, dropout, classWeight);
     assert.equal(fused.usedNative, true, 'the MLP takes the native path');
     assert.equal(plain.usedNative, false, 'SIGNFLOW_TFJS_FUSED=0 turns it off');
     assert.equal(afterFused, before, 'the native path leaks no tensors');
@@ -101,10 +102,10 @@ for (const [layers, classWeight] of [
   });
 }
 
-test('models the native Dense step does not cover (dropout, GRU) stay on the TF.js path', { skip }, () => {
+test('models the native Dense step does not cover (GRU, transformer) stay on the TF.js path', { skip }, () => {
   for (const model of [
-    buildModel({ architecture: 'mlp', units: 8, layers: 2, dropout: 0.2, heads: 1, kernelSize: 3, seed: 1 }, shape),
     buildModel({ architecture: 'gru', units: 8, layers: 1, dropout: 0, heads: 1, kernelSize: 3, seed: 1 }, shape),
+    buildModel({ architecture: 'transformer', units: 8, layers: 1, dropout: 0.1, heads: 2, kernelSize: 3, seed: 1 }, shape),
   ]) {
     compileModel(model, 0.01);
     const step = NativeDenseStep.forModel(model, model.trainableWeights.map((w) => w.read() as tf.Variable), model.optimizer as FlatAdam);

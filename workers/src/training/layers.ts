@@ -33,8 +33,17 @@ export class SeededDropout extends tf.layers.Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (x === undefined) throw new Error('SeededDropout: no input');
     if (kwargs['training'] !== true || this.rate <= 0) return x.clone();
+    return tf.dropout(x, this.rate, undefined, this.nextMaskSeed());
+  }
+
+  get dropRate(): number {
+    return this.rate;
+  }
+
+  /** The seed of the next training call's mask; advances the sequence as a training call does. */
+  nextMaskSeed(): number {
     this.calls += 1;
-    return tf.dropout(x, this.rate, undefined, this.seed * 1_000_003 + this.calls);
+    return this.seed * 1_000_003 + this.calls;
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FlatAdam } from './adam.js';
+import { SeededDropout } from './layers.js';
 import { nativeBackend, type NativeBackend } from './native-kernels.js';
 
 /**
@@ -21,7 +22,8 @@ import { nativeBackend, type NativeBackend } from './native-kernels.js';
  *   and Keras's rule).
  * The model's variables and FlatAdam's moments are loaded at the start of an epoch and written
  * back at its end, so evaluation, checkpoints and resume see the usual state. Only on the native
- * backend without SIGNFLOW_TFJS_FUSED=0; models with other layers (dropout included) use TF.js.
+ * backend without SIGNFLOW_TFJS_FUSED=0; models with other layers use TF.js. Dropout (SeededDropout
+ * after a hidden layer) multiplies by the mask TF.js would draw from the same seed, forward and back.
  */
 interface OpAttr {
   name: string;
@@ -33,6 +35,8 @@ interface Layer {
   inputs: number;
   units: number;
   relu: boolean;
+  /** The SeededDropout after this layer's ReLU, if any. */
+  dropout?: SeededDropout;
 }
 
 /** An anonymous resource: deleted by TensorFlow when its handle is. */
@@ -129,12 +133,16 @@ export class NativeDenseStep {
 
     // Forward: outputs[i] is layer i's output (after its ReLU); outputs[-1] the logits.
     const outputs: tf.Tensor[] = [];
+    const masks: (tf.Tensor | undefined)[] = [];
     let h: tf.Tensor = x;
     layers.forEach((layer, i) => {
       let z = run('MatMul', attrs.matMul.plain, [h, kernels[i] as tf.Tensor]);
       const bias = biases[i];
       if (bias) z = run('BiasAdd', [attrs.float], [later(z), bias]);
       if (layer.relu) z = run('Relu', [attrs.float], [later(z)]);
+      const mask = layer.dropout ? later(dropoutMultiplier([x.shape[0], layer.units], layer.dropout)) : undefined;
+      if (mask) z = run('Mul', [attrs.float], [later(z), mask]);
+      masks.push(mask);
       outputs.push(z);
       h = z;
     });
@@ -153,7 +161,10 @@ export class NativeDenseStep {
       grads.unshift(later(run('Reshape', attrs.reshape, [dKernel, this.constants.flat])));
       if (i === 0) break;
       grads.splice(1, 0, later(run('BiasAddGrad', [attrs.float], [delta])));
-      const dInput = later(run('MatMul', attrs.matMul.transposeB, [delta, kernels[i] as tf.Tensor]));
+      let dInput = later(run('MatMul', attrs.matMul.transposeB, [delta, kernels[i] as tf.Tensor]));
+      const mask = masks[i - 1];
+      if (mask) dInput = later(run('Mul', [attrs.float], [dInput, mask]));
+      // `input` is the ReLU output (times the dropout mask): positive exactly where the ReLU passes.
       delta = later(run('ReluGrad', [attrs.float], [dInput, input]));
     }
     const g = later(run('ConcatV2', attrs.concat, [...grads, this.constants.axis]));
@@ -225,18 +236,25 @@ function makeAttrs(b: NativeBackend, pieces: number) {
 }
 
 /**
- * The Dense layers of `InputLayer → Flatten → Dense(relu)… → Dense(softmax)` with their variables
- * in `variables` as kernel, bias per layer; anything else (dropout, other activations, no bias)
- * is not covered.
+ * The Dense layers of `InputLayer → Flatten → (Dense(relu) [SeededDropout])… → Dense(softmax)` with
+ * their variables in `variables` as kernel, bias per layer; anything else (other activations or
+ * layers, no bias) is not covered.
  */
 function denseStack(model: tf.LayersModel, variables: tf.Variable[]): Layer[] | undefined {
-  const [input, flatten, ...dense] = model.layers;
-  if (input?.getClassName() !== 'InputLayer' || flatten?.getClassName() !== 'Flatten' || dense.length === 0) return undefined;
+  const [input, flatten, ...rest] = model.layers;
+  if (input?.getClassName() !== 'InputLayer' || flatten?.getClassName() !== 'Flatten' || rest.length === 0) return undefined;
   const layers: Layer[] = [];
   const expected: tf.LayerVariable[] = [];
-  for (const [i, layer] of dense.entries()) {
+  const dense = rest.filter((layer) => !(layer instanceof SeededDropout));
+  for (const layer of rest) {
+    const previous = layers[layers.length - 1];
+    if (layer instanceof SeededDropout) {
+      if (!previous?.relu || previous.dropout || !(layer.dropRate > 0 && layer.dropRate < 1)) return undefined;
+      previous.dropout = layer;
+      continue;
+    }
     const config = layer.getConfig();
-    const last = i === dense.length - 1;
+    const last = layer === dense[dense.length - 1];
     const [kernel, bias] = layer.trainableWeights;
     if (layer.getClassName() !== 'Dense' || config['activation'] !== (last ? 'softmax' : 'relu') || !kernel || !bias || layer.trainableWeights.length !== 2) return undefined;
     if (kernel.dtype !== 'float32' || kernel.shape.length !== 2) return undefined;
@@ -245,4 +263,19 @@ function denseStack(model: tf.LayersModel, variables: tf.Variable[]): Layer[] | 
   }
   if (expected.length !== variables.length || expected.some((w, i) => (w.read() as tf.Variable) !== variables[i])) return undefined;
   return layers;
+}
+
+/**
+ * The multiplier tf.dropout applies (`floor(u + keep) / keep`, u uniform from the layer's next
+ * seed), computed in float32 as TF.js does: the same mask sequence as the TF.js path.
+ */
+function dropoutMultiplier(shape: [number, number], layer: SeededDropout): tf.Tensor {
+  const keep = Math.fround(1 - layer.dropRate);
+  const scale = Math.fround(1 / keep);
+  const uniform = tf.randomUniform(shape, 0, 1, 'float32', layer.nextMaskSeed());
+  const u = uniform.dataSync();
+  uniform.dispose();
+  const mask = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) mask[i] = Math.fround((u[i] ?? 0) + keep) >= 1 ? scale : 0;
+  return tf.tensor2d(mask, shape);
 }
