@@ -13,6 +13,8 @@ import type { SequenceDataset } from '../src/training/data.ts';
 
 const dir = process.argv[2] ?? '';
 const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { frames: number; features: number; classNames: string[]; architecture: string; units: number; layers: number; dropout: number; kernelSize: number; epochs: number; batchSize: number; learningRate: number; seed: number };
+// The bench varies the training seed across its repeats (the same seed on both sides).
+const seed = Number(process.env['BENCH_SEED'] ?? meta.seed);
 const read = (name: string, shape: number): SequenceDataset => {
   const xBytes = readFileSync(join(dir, `x_${name}.f32`));
   const yBytes = readFileSync(join(dir, `y_${name}.i32`));
@@ -23,7 +25,7 @@ const read = (name: string, shape: number): SequenceDataset => {
 const trainSet = read('train', meta.features);
 const testSet = read('test', meta.features);
 const params = parseTrainParams({
-  model: { architecture: meta.architecture, units: meta.units, layers: meta.layers, dropout: meta.dropout, kernelSize: meta.kernelSize, seed: meta.seed },
+  model: { architecture: meta.architecture, units: meta.units, layers: meta.layers, dropout: meta.dropout, kernelSize: meta.kernelSize, seed },
   epochs: meta.epochs, batchSize: meta.batchSize, learningRate: meta.learningRate, checkpointEvery: meta.epochs, standardize: false, validationFraction: 0,
 });
 const storeDir = mkdtempSync(join(tmpdir(), 'signflow-bench-'));
