@@ -13,13 +13,6 @@ export interface ModelsSource {
   rollback(name: string): Promise<unknown>;
 }
 
-/** Dataset versions as the API needs them (the datasets DatasetStore satisfies it). */
-export interface DatasetsSource {
-  list(): Promise<{ name: string; id: string; createdAt: string; samples: number; latest: boolean }[]>;
-  /** The manifest of a version; its class and signer counts are shown when present. */
-  manifest?(id: string): Promise<unknown>;
-}
-
 const promoteBody = z.object({ stage: z.enum(['staging', 'production', 'archived']) }).strict();
 
 function statusOf(err: unknown): number {
@@ -60,31 +53,6 @@ export function registerModelRoutes(app: FastifyInstance, models: ModelsSource):
   app.post<{ Params: { name: string } }>('/v1/models/:name/rollback', async (req, reply) => {
     try {
       return await models.rollback(req.params.name);
-    } catch (err) {
-      return fail(reply, err);
-    }
-  });
-}
-
-/** Class and signer counts from a dataset manifest, whatever of them it records. */
-function countsOf(manifest: unknown): { classes?: number; signers?: number } {
-  if (typeof manifest !== 'object' || manifest === null) return {};
-  const m = manifest as Record<string, unknown>;
-  const size = (v: unknown): number | undefined => (Array.isArray(v) ? v.length : typeof v === 'object' && v !== null ? Object.keys(v).length : typeof v === 'number' ? v : undefined);
-  const classes = size(m['classes'] ?? m['classNames'] ?? m['labels']);
-  const signers = size(m['signers']);
-  return { ...(classes === undefined ? {} : { classes }), ...(signers === undefined ? {} : { signers }) };
-}
-
-/** `GET /v1/datasets`: every version with its sample, class and signer counts. */
-export function registerDatasetRoutes(app: FastifyInstance, datasets: DatasetsSource): void {
-  app.get('/v1/datasets', async (_req, reply) => {
-    try {
-      const versions = await datasets.list();
-      const withCounts = await Promise.all(
-        versions.map(async (v) => ({ ...v, ...countsOf(datasets.manifest ? await datasets.manifest(v.id).catch(() => undefined) : undefined) })),
-      );
-      return { datasets: withCounts };
     } catch (err) {
       return fail(reply, err);
     }

@@ -1,14 +1,13 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { registerDatasetRoutes, registerModelRoutes, SignflowError, ValidationError } from '@signflow/core';
+import { registerModelRoutes, SignflowError, ValidationError } from '@signflow/core';
 import { ConsoleFeatureUnavailableError, ConsoleNotFoundError } from './errors.js';
-import type { ArtifactReader, CamerasSource, ConsoleRun, DatasetsSource, ModelsSource, RunMetricsSource, RunsSource } from './sources.js';
+import type { ArtifactReader, CamerasSource, ConsoleRun, ModelsSource, RunMetricsSource, RunsSource } from './sources.js';
 
 export interface ConsoleApiDeps {
   runs?: RunsSource;
   artifacts?: ArtifactReader;
   models?: ModelsSource;
-  datasets?: DatasetsSource;
   cameras?: CamerasSource;
   /** Per-epoch training metrics as they are published (NATS), sent on the run stream as `epoch` events. */
   liveMetrics?: RunMetricsSource;
@@ -121,7 +120,6 @@ export function registerConsoleApi(app: FastifyInstance, deps: ConsoleApiDeps): 
   });
 
   if (deps.models) registerModelRoutes(app, deps.models);
-  if (deps.datasets) registerDatasetRoutes(app, deps.datasets);
 
   app.get('/v1/cameras', async (_req, reply) => {
     try {

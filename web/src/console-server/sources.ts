@@ -22,7 +22,7 @@ export interface ArtifactReader {
   localPath(ref: ArtifactRef): Promise<string>;
 }
 
-export type { ModelsSource, DatasetsSource } from '@signflow/core';
+export type { ModelsSource } from '@signflow/core';
 
 export interface CamerasSource {
   /** Latest status document of every camera (the camera agents' KV heartbeats). */

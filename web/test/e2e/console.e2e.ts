@@ -158,6 +158,14 @@ test('console acceptance: sign in, the sign-recognition run on MSL-150 with its 
     assert.equal(dialogs.at(-1), 'Roll sign-recognition back to its previous production version?');
     await shot(page, '07-models');
 
+    // the dataset version the runs imported, with its class and signer counts
+    await page.goto(`${base}/console/#/datasets`);
+    await page.getByTestId('datasets-table').locator('tbody tr', { hasText: 'signs' }).first().locator('a').click();
+    const classes = page.getByTestId('dataset-classes').locator('tbody tr');
+    await classes.filter({ hasText: 'ambulancia' }).waitFor();
+    assert.equal(await classes.count(), 5, 'the five MSL-150 signs');
+    await shot(page, '075-datasets');
+
     // fleet status and live captions, published on the stack's NATS as the transcriber would
     await page.goto(`${base}/console/#/cameras`);
     await page.getByTestId('cameras-table').locator('tr', { hasText: `${RIG}.front` }).waitFor();

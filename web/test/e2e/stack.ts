@@ -11,6 +11,7 @@ import { quietTemporalRuntime, startTestNats, startTestTemporal, tempDir } from 
 import { startLiveFeed } from '../../src/live/server.js';
 // as under `signflow up`: loading web's stack parts registers the console on the API
 import '../../src/stack-parts.js';
+import '@signflow/datasets/stack-parts';
 
 export interface ConsoleStack extends AsyncDisposable {
   config: SignflowConfig;
