@@ -40,7 +40,7 @@ test('sign-recognition with the artifact and dataset stores on NATS: no shared d
   const config = signflowConfigSchema.parse({ dataDir: join(data.path, 'unused'), nats: { url: nats.url }, artifacts: { store: 'nats://signflow_artifacts' }, datasets: { store: { kind: 'nats' } } });
   const stepEnv = storesStepEnv(config);
   assert.deepEqual(stepEnv, { SIGNFLOW_DATASETS_STORE: 'nats', SIGNFLOW_DATASETS_BUCKET: 'signflow_datasets', SIGNFLOW_NATS_URL: nats.url });
-  const withPassword = storesStepEnv({ ...config, nats: { ...config.nats, url: 'nats://signflow:secret@nats.svc:4222' } });
+  const withPassword = storesStepEnv({ ...config, nats: { ...config.nats, url: 'nats://signflow:secret@nats.svc' } });
   assert.equal(withPassword['SIGNFLOW_NATS_URL'], undefined, 'a password never goes into step env (Job specs): the chart supplies it from a Secret');
   await using h = await startHarness({ stores: () => ({ artifacts: configuredArtifactStore(config), stepEnv }) });
   const { runId } = await h.service.submit({

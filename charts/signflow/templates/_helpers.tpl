@@ -40,7 +40,7 @@ app.kubernetes.io/part-of: signflow
 {{- end -}}
 
 {{- define "signflow.natsUrl" -}}
-{{- if .Values.nats.enabled -}}nats://{{ include "signflow.fullname" . }}-nats.{{ .Release.Namespace }}.svc:4222{{- else -}}{{ required "nats.externalUrl is required when nats.enabled is false" .Values.nats.externalUrl }}{{- end -}}
+{{- if .Values.nats.enabled -}}nats://{{ include "signflow.fullname" . }}-nats.{{ .Release.Namespace }}.svc:{{ .Values.nats.port }}{{- else -}}{{ required "nats.externalUrl is required when nats.enabled is false" .Values.nats.externalUrl }}{{- end -}}
 {{- end -}}
 
 {{- define "signflow.temporalAddress" -}}
@@ -66,7 +66,7 @@ imagePullSecrets:
 - name: SIGNFLOW_NATS_PASSWORD
   valueFrom: { secretKeyRef: { name: {{ include "signflow.fullname" . }}-nats-internal, key: password } }
 - name: SIGNFLOW_NATS_URL
-  value: {{ printf "nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@%s-nats.%s.svc:4222" (include "signflow.fullname" .) .Release.Namespace | quote }}
+  value: {{ printf "nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@%s-nats.%s.svc:%v" (include "signflow.fullname" .) .Release.Namespace .Values.nats.port | quote }}
 {{- else }}
 - name: SIGNFLOW_NATS_URL
   value: {{ include "signflow.natsUrl" . | quote }}

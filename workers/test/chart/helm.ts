@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import type { KubernetesObject, V1Service } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '@signflow/stack';
 import { requireKubeTool } from '../k8s-harness/index.js';
@@ -59,3 +60,10 @@ export const valueSets: Record<string, Record<string, unknown>> = {
   },
   keda: { 'keda.enabled': true },
 };
+
+/** The client port of the bundled NATS, as its Service renders it (the chart's `nats.port`). */
+export function natsClientPort(objects: KubernetesObject[]): number {
+  const port = find<V1Service>(objects, 'Service', 'demo-signflow-nats').spec?.ports?.find((p) => p.name === 'client')?.port;
+  assert.ok(port, 'the NATS Service has a client port');
+  return port;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1Deployment, V1Job, V1LabelSelector, V1NetworkPolicy, V1NetworkPolicyPeer, V1StatefulSet } from '@kubernetes/client-node';
-import { render, valueSets } from './helm.js';
+import { natsClientPort, render, valueSets } from './helm.js';
 
 /** A label selector as the API server reads it: every matchLabel and every expression must hold. */
 function matches(selector: V1LabelSelector | undefined, labels: Record<string, string>): boolean {
@@ -74,7 +74,8 @@ function egressByPod(values: Record<string, unknown>, runs: string): Map<string,
 
 await test('egress is denied by default: each pod reaches only DNS and the services it uses (bundled NATS and Temporal)', () => {
   const egress = egressByPod(valueSets['full'] ?? {}, 'signflow-jobs');
-  const nats = '4222/TCP → pods:nats';
+  const natsPort = natsClientPort(render(valueSets['full'] ?? {}));
+  const nats = `${natsPort}/TCP → pods:nats`;
   const temporal = '7233/TCP → pods:temporal';
   const apiServer = ['443/TCP → any', '6443/TCP → any'];
   assert.deepEqual(egress.get('api'), [...DNS, nats, temporal].sort());
@@ -82,7 +83,7 @@ await test('egress is denied by default: each pod reaches only DNS and the servi
   for (const client of ['extraction-cpu', 'extraction-gpu', 'transcriber']) assert.deepEqual(egress.get(client), [...DNS, nats].sort(), client);
   for (const server of ['nats', 'temporal']) assert.deepEqual(egress.get(server), [...DNS].sort(), server);
   // step pods open the NATS artifact and dataset stores: only the bundled server's pods, in its namespace
-  const natsFromSteps = '4222/TCP → ns:{"kubernetes.io/metadata.name":"signflow"}/{"app.kubernetes.io/name":"signflow","app.kubernetes.io/instance":"demo","app.kubernetes.io/component":"nats"}';
+  const natsFromSteps = `${natsPort}/TCP → ns:{"kubernetes.io/metadata.name":"signflow"}/{"app.kubernetes.io/name":"signflow","app.kubernetes.io/instance":"demo","app.kubernetes.io/component":"nats"}`;
   assert.deepEqual(egress.get('step'), [...DNS, natsFromSteps].sort(), 'step pods: DNS and NATS only');
 });
 

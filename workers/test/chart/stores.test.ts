@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1Container, V1Deployment, V1NetworkPolicy, V1NetworkPolicyPeer, V1Secret } from '@kubernetes/client-node';
 import { buildStepObjects, kubernetesExecutorOptionsFromEnv } from '../../src/executors/kubernetes/index.js';
-import { chartDir, find, helm, render, valueFlags, valueSets } from './helm.js';
+import { chartDir, find, helm, natsClientPort, render, valueFlags, valueSets } from './helm.js';
 
 function container(objects: KubernetesObject[], deployment: string): V1Container {
   const c = find<V1Deployment>(objects, 'Deployment', deployment).spec?.template.spec?.containers[0];
@@ -42,7 +42,7 @@ await test('step Jobs open the same stores as the signflow NATS user, its passwo
   assert.match(raw ?? '', /\$\$\(SIGNFLOW_NATS_PASSWORD\)/, 'escaped, so the worker container does not expand its own password into it');
   const options = kubernetesExecutorOptionsFromEnv({ SIGNFLOW_K8S_EXECUTOR: asContainerSees(raw) });
   assert.deepEqual(options.stepEnv, {
-    SIGNFLOW_NATS_URL: 'nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@demo-signflow-nats.signflow.svc:4222',
+    SIGNFLOW_NATS_URL: `nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@demo-signflow-nats.signflow.svc:${natsClientPort(objects)}`,
     SIGNFLOW_ARTIFACT_STORE: 'nats://signflow_artifacts',
     SIGNFLOW_DATASETS_STORE: 'nats',
     SIGNFLOW_DATASETS_BUCKET: 'signflow_datasets',
@@ -60,15 +60,16 @@ await test('step Jobs open the same stores as the signflow NATS user, its passwo
   assert.deepEqual(env[0], { name: 'SIGNFLOW_NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'demo-signflow-step-nats', key: 'password' } } });
   assert.ok(!JSON.stringify(job).includes(Buffer.from(internal.data['password'], 'base64').toString()), 'no password in the Job');
 
-  const external = render({ 'nats.enabled': false, 'nats.externalUrl': 'nats://nats.shared.svc:4222' });
+  const external = render({ 'nats.enabled': false, 'nats.externalUrl': 'nats://nats.shared.svc' });
   const ext = kubernetesExecutorOptionsFromEnv({ SIGNFLOW_K8S_EXECUTOR: asContainerSees(plainEnv(container(external, 'demo-signflow-pipeline-worker'))['SIGNFLOW_K8S_EXECUTOR']) });
-  assert.equal(ext.stepEnv['SIGNFLOW_NATS_URL'], 'nats://nats.shared.svc:4222');
+  assert.equal(ext.stepEnv['SIGNFLOW_NATS_URL'], 'nats://nats.shared.svc');
   assert.deepEqual(ext.stepSecretEnv, {});
   assert.ok(!external.some((o) => o.metadata?.name === 'demo-signflow-step-nats'));
 });
 
 await test('the bundled NATS admits step pods of the runs namespace (their egress is in network.test.ts)', () => {
-  const policy = find<V1NetworkPolicy>(render(valueSets['full']), 'NetworkPolicy', 'demo-signflow-nats');
+  const objects = render(valueSets['full']);
+  const policy = find<V1NetworkPolicy>(objects, 'NetworkPolicy', 'demo-signflow-nats');
   // rendered YAML says `from` (the client's model types call it `_from`)
   const rule = policy.spec?.ingress?.[0] as { from?: V1NetworkPolicyPeer[]; ports?: unknown } | undefined;
   const peers = rule?.from ?? [];
@@ -76,5 +77,5 @@ await test('the bundled NATS admits step pods of the runs namespace (their egres
     peers.some((p) => p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'signflow-jobs' && p.podSelector?.matchLabels?.['app.kubernetes.io/managed-by'] === 'signflow'),
     JSON.stringify(peers),
   );
-  assert.deepEqual(rule?.ports, [{ port: 4222, protocol: 'TCP' }]);
+  assert.deepEqual(rule?.ports, [{ port: natsClientPort(objects), protocol: 'TCP' }]);
 });

@@ -124,7 +124,7 @@ test('step env from Secrets comes first, so a later value can name it as $(VAR);
   const withSecret = parseKubernetesExecutorOptions({
     namespace: 'signflow-runs',
     defaultImage: 'img',
-    stepEnv: { SIGNFLOW_NATS_URL: 'nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@demo-signflow-nats.signflow.svc:4222' },
+    stepEnv: { SIGNFLOW_NATS_URL: 'nats://signflow:$(SIGNFLOW_NATS_PASSWORD)@demo-signflow-nats.signflow.svc' },
     stepSecretEnv: { SIGNFLOW_NATS_PASSWORD: { secret: 'demo-signflow-step-nats', key: 'password' } },
   });
   const env = buildStepObjects(launch({ env: { SIGNFLOW_NATS_PASSWORD: 'leaked' } }), withSecret).job.spec?.template.spec?.containers[0]?.env ?? [];
