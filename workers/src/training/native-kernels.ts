@@ -31,6 +31,12 @@ export function nativeBackend(): NativeBackend | undefined {
 
 const floatAttr = (b: NativeBackend, name = 'T'): OpAttr => ({ name, type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT });
 
+/** SparseSoftmaxCrossEntropyWithLogits: the per-sample loss `[batch]` and its gradient wrt the logits. */
+function sparseXentKernel(native: NativeBackend, logits: tf.Tensor, labels: tf.Tensor1D): [tf.Tensor1D, tf.Tensor] {
+  const attrs = [floatAttr(native), { name: 'Tlabels', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_INT32 }];
+  return native.executeMultipleOutputs('SparseSoftmaxCrossEntropyWithLogits', attrs, [logits, labels], 2) as [tf.Tensor1D, tf.Tensor];
+}
+
 /**
  * Per-sample softmax cross-entropy from logits and int32 labels, `[batch]`. Natively one kernel
  * gives the loss and its gradient (as Keras does for a softmax output); elsewhere logSoftmax.
@@ -43,16 +49,11 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const [loss, backprop] = native.executeMultipleOutputs(
-      'SparseSoftmaxCrossEntropyWithLogits',
-      [floatAttr(native), { name: 'Tlabels', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_INT32 }],
-      [z, labels],
-      2,
-    ) as [tf.Tensor, tf.Tensor];
+    const [loss, backprop] = sparseXentKernel(native, z, labels);
     save([backprop]);
     return { value: loss, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(tf.expandDims(dy, 1), saved[0] as tf.Tensor) };
   });
-  return op(logits) as tf.Tensor1D;
+  return op(logits);
 }
 
 /**
@@ -71,12 +72,7 @@ export function sparseSoftmaxCrossEntropyMean(logits: tf.Tensor2D, labels: tf.Te
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const [loss, backprop] = native.executeMultipleOutputs(
-      'SparseSoftmaxCrossEntropyWithLogits',
-      [floatAttr(native), { name: 'Tlabels', type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_INT32 }],
-      [z, labels],
-      2,
-    ) as [tf.Tensor1D, tf.Tensor];
+    const [loss, backprop] = sparseXentKernel(native, z, labels);
     perSample = tf.keep(loss);
     save([backprop]);
     return { value: tf.mean(loss), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0] as tf.Tensor, tf.div(dy, n)) };
