@@ -57,7 +57,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
       const config = ctx.loadConfig();
       const nc = await connect({ ...natsClientOptions(config), servers: natsUrl(config), timeout: 3000 });
       // viewers and up, with the API's tokens (sign in once with ?token= or a bearer header)
-      const feed = await startLiveFeed({ nc, host: opts.host, port: Number(opts.port), ...(config.auth.mode === 'off' ? {} : { auth: new TokenStore(config.dataDir) }) });
+      const feed = await startLiveFeed({ nc, host: opts.host, port: Number(opts.port), auth: config.auth.mode === 'off' ? 'off' : new TokenStore(config.dataDir) });
       ctx.output({ url: `${feed.url}/live` }, () => `live feed: ${feed.url}/live  (Ctrl-C to stop; needs a viewer token)`);
       const controller = abortOnSignals();
       await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));

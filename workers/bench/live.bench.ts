@@ -57,7 +57,7 @@ async function feedSubscriber(nc: NatsConnection, rig: string): Promise<FeedSubs
   };
   try {
     const web = await import('@signflow/web/live');
-    const feed = await web.startLiveFeed({ nc });
+    const feed = await web.startLiveFeed({ nc, auth: 'off' });
     const controller = new AbortController();
     const res = await fetch(`${feed.url}/api/live/${rig}/events`, { signal: controller.signal });
     const reader = res.body?.getReader();

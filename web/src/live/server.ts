@@ -17,9 +17,10 @@ export interface LiveFeedOptions {
   hub?: HubOptions;
   /**
    * Checks the viewer role on every page and stream (`/healthz` stays public): `signflow up` and
-   * `signflow live` pass the API's token store. Absent only where auth is explicitly off.
+   * `signflow live` pass the API's token store; `'off'` (auth.mode: off, tests of the feed
+   * itself, the bench) serves everyone. Required, so no caller gets an open feed by omission.
    */
-  auth?: TokenVerifier;
+  auth: TokenVerifier | 'off';
 }
 
 export interface LiveFeedServer extends AsyncDisposable {
@@ -63,7 +64,7 @@ export async function startLiveFeed(options: LiveFeedOptions): Promise<LiveFeedS
     const parts = url.pathname.split('/').filter(Boolean);
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'GET only');
     if (parts.length === 1 && parts[0] === 'healthz') return send(res, 200, 'text/plain', 'ok');
-    if (options.auth) {
+    if (options.auth !== 'off') {
       const outcome = await liveAuth(req, url, options.auth);
       if (outcome.kind === 'redirect') {
         res.writeHead(303, { location: outcome.location, 'set-cookie': outcome.cookie, 'cache-control': 'no-store' });

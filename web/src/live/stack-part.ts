@@ -21,8 +21,7 @@ export function liveFeedStackPart(config: SignflowConfig): StackPart {
       const logger = ctx.logger.child({ part: 'live-feed' });
       // viewers and up, with the API's tokens; open only under an explicit auth.mode: off
       if (config.auth.mode === 'off') logger.warn('LIVE FEED AUTHENTICATION IS OFF (auth.mode: off): anyone who reaches this port sees the captions and camera thumbnails');
-      const auth = config.auth.mode === 'off' ? {} : { auth: new TokenStore(config.dataDir) };
-      const feed = await startLiveFeed({ nc, host, port, logger, ...auth });
+      const feed = await startLiveFeed({ nc, host, port, logger, auth: config.auth.mode === 'off' ? 'off' : new TokenStore(config.dataDir) });
       return {
         endpoint: `${feed.url}/live`,
         async stop() {

@@ -29,7 +29,7 @@ before(async () => {
   nc = await connect({ servers: nats.url });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: streams.captions, subjects: [subjects.allCaptions], storage: StorageType.File });
-  feed = await startLiveFeed({ nc, hub: { thumbsPerSecond: 50, landmarksPerSecond: 100 } });
+  feed = await startLiveFeed({ nc, auth: 'off', hub: { thumbsPerSecond: 50, landmarksPerSecond: 100 } });
   // Real frames of the fixture clip (every 40th frame) and its reference hand landmarks.
   profile = await tempDir('signflow-chromium-');
   const out = join(profile.path, 'frames');
