@@ -44,6 +44,29 @@ export class ArtifactStoreError extends SignflowError {
   readonly code = 'ARTIFACT_STORE';
 }
 
+/** Why a NATS object store operation failed: callers switch on it to word the error in their own terms. */
+export type NatsObjectFailure = 'bad-input' | 'connect' | 'open' | 'missing' | 'corrupt' | 'truncated' | 'stalled' | 'read-failed' | 'write-failed';
+
+/** A NATS JetStream object store bucket cannot be reached or opened, or an object in it is missing, damaged or unreadable. */
+export class NatsObjectStoreError extends SignflowError {
+  readonly code = 'NATS_OBJECT_STORE';
+  constructor(
+    readonly reason: NatsObjectFailure,
+    readonly bucket: string,
+    /** The object the failure is about; undefined when it is about the bucket or the connection. */
+    readonly key: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** `nats://<bucket>/<key>`, or `nats://<bucket>` for a failure of the bucket itself. */
+  get uri(): string {
+    return this.key === undefined ? `nats://${this.bucket}` : `nats://${this.bucket}/${this.key}`;
+  }
+}
+
 /** Describes any thrown value in one line, for logs and CLI output. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {

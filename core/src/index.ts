@@ -15,6 +15,7 @@ export * from './telemetry/index.js';
 export * from './messages/frames.js';
 export * from './auth/index.js';
 export * from './http/index.js';
+export * from './nats/object-bucket.js';
 export * from './artifacts/nats-store.js';
 export * from './artifacts/open.js';
 export * from './artifacts/hash.js';
