@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { Objm, StorageType, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
-import { ArtifactStoreError } from '../errors.js';
+import type { ConnectionOptions } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { ArtifactStoreError, NatsObjectStoreError } from '../errors.js';
+import { NatsObjectBucket } from '../nats/object-bucket.js';
 import { hashDirectory, hashFile, parseManifest } from './hash.js';
 import { NatsLogStreams } from './nats-logs.js';
 import type { ArtifactKind, ArtifactRef } from './ref.js';
@@ -27,82 +24,83 @@ export interface NatsArtifactStoreOptions {
   cacheDir?: string;
 }
 
-interface Opened {
-  nc: NatsConnection;
-  os: ObjectStore;
-  jsm: JetStreamManager;
-  logs: NatsLogStreams;
-}
-
-const BUCKET = /^[A-Za-z0-9_-]+$/;
-
-/** The object store records `SHA-256=<base64url>` of the content; as hex. */
-function digestHex(info: ObjectInfo): string | undefined {
-  if (!info.digest.startsWith('SHA-256=')) return undefined;
-  return Buffer.from(info.digest.slice('SHA-256='.length), 'base64url').toString('hex');
-}
-
 function blobKey(sha256: string): string {
   return `sha256/${sha256.slice(0, 2)}/${sha256}`;
 }
 
 /**
- * Artifacts in a NATS JetStream object store bucket (`nats://<bucket>`), for clusters where steps
- * run in their own pods: the stack already runs NATS with JetStream. Same digests as the local
- * store: a file is `sha256/<ab>/<sha256>`, a directory is its manifest at
+ * Artifacts in a NATS JetStream object store bucket (`nats://<bucket>`, core's NatsObjectBucket),
+ * for clusters where steps run in their own pods: the stack already runs NATS with JetStream. Same
+ * digests as the local store: a file is `sha256/<ab>/<sha256>`, a directory is its manifest at
  * `sha256/<ab>/<sha256>.manifest` with each file stored once under its own digest. JSON documents
- * are objects under `docs/`; logs are messages in a JetStream stream (NatsLogStreams). Connects
- * on first use, so it can be opened where a local store was constructed; close() when done.
+ * are objects under `docs/`; logs are messages in a JetStream stream (NatsLogStreams) opened on
+ * the bucket's connection. Connects on first use, so it can be opened where a local store was
+ * constructed; close() when done.
  */
 export class NatsArtifactStore implements ArtifactStore {
   readonly rootUri: string;
-  private opened: Promise<Opened> | undefined;
+  private readonly objects: NatsObjectBucket;
+  private logs: NatsLogStreams | undefined;
   private readonly cacheDir: string;
 
   constructor(private readonly options: NatsArtifactStoreOptions) {
-    if (!BUCKET.test(options.bucket)) throw new ArtifactStoreError(`artifact store nats://${options.bucket}: a bucket name is letters, digits, "_" or "-"`);
     this.rootUri = `nats://${options.bucket}`;
     this.cacheDir = options.cacheDir ?? join(tmpdir(), 'signflow-artifact-cache', options.bucket);
+    const { servers, bucket, connectOptions } = options;
+    const replicas = options.replicas ?? 1;
+    try {
+      this.objects = new NatsObjectBucket({
+        servers,
+        bucket,
+        replicas,
+        ...(connectOptions ? { connectOptions } : {}),
+        clientName: `signflow-artifacts-${bucket}`,
+        description: 'signflow artifacts',
+        onOpen: async ({ nc, jsm }) => {
+          this.logs = await NatsLogStreams.open(jetstream(nc), jsm, bucket, replicas);
+        },
+      });
+    } catch (err) {
+      throw new ArtifactStoreError(`artifact store ${this.rootUri}: a bucket name is letters, digits, "_" or "-"`, { cause: err });
+    }
   }
 
   /** Opens the store now, so a bad server, credentials or permissions fail here rather than on first use. */
   static async connect(options: NatsArtifactStoreOptions): Promise<NatsArtifactStore> {
     const store = new NatsArtifactStore(options);
-    await store.open();
+    await store.logStreams();
     return store;
   }
 
-  private open(): Promise<Opened> {
-    this.opened ??= this.openNow();
-    return this.opened;
-  }
-
-  private async openNow(): Promise<Opened> {
-    const { servers, bucket } = this.options;
-    let nc: NatsConnection;
-    try {
-      nc = await connect({ name: `signflow-artifacts-${bucket}`, timeout: 5000, ...this.options.connectOptions, servers });
-    } catch (err) {
-      this.opened = undefined;
-      throw new ArtifactStoreError(`artifact store ${this.rootUri}: cannot connect to NATS at ${String(servers)}: start the stack (\`signflow up\`), or set nats.url and nats.credentials`, { cause: err });
-    }
-    try {
-      const replicas = this.options.replicas ?? 1;
-      const os = await new Objm(nc).create(bucket, { replicas, storage: StorageType.File, description: 'signflow artifacts' });
-      const jsm = await jetstreamManager(nc);
-      const logs = await NatsLogStreams.open(jetstream(nc), jsm, bucket, replicas);
-      return { nc, os, jsm, logs };
-    } catch (err) {
-      await nc.close();
-      this.opened = undefined;
-      throw new ArtifactStoreError(`artifact store ${this.rootUri}: cannot open the object store bucket and logs stream (is JetStream enabled, and may this NATS user use it?)`, { cause: err });
-    }
+  /** The logs stream, once the bucket and it are open on the store's connection. */
+  private async logStreams(): Promise<NatsLogStreams> {
+    await this.call(() => this.objects.open());
+    if (!this.logs) throw new ArtifactStoreError(`artifact store ${this.rootUri}: the logs stream is not open`);
+    return this.logs;
   }
 
   async close(): Promise<void> {
-    const opened = await this.opened?.catch(() => undefined);
-    this.opened = undefined;
-    if (opened && !opened.nc.isClosed()) await opened.nc.close();
+    await this.objects.close();
+    this.logs = undefined;
+  }
+
+  /** Runs a bucket operation, wording its failure as the artifact store's. */
+  private async call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (err) {
+      if (!(err instanceof NatsObjectStoreError)) throw err;
+      switch (err.reason) {
+        case 'connect':
+          throw new ArtifactStoreError(`artifact store ${this.rootUri}: cannot connect to NATS at ${String(this.options.servers)}: start the stack (\`signflow up\`), or set nats.url and nats.credentials`, { cause: err });
+        case 'open':
+          throw new ArtifactStoreError(`artifact store ${this.rootUri}: cannot open the object store bucket and logs stream (is JetStream enabled, and may this NATS user use it?)`, { cause: err });
+        case 'missing':
+          throw this.missing(err.uri, err);
+        default:
+          throw new ArtifactStoreError(`artifact store ${this.rootUri}: ${err.message}`, { cause: err });
+      }
+    }
   }
 
   private uri(key: string): string {
@@ -118,33 +116,21 @@ export class NatsArtifactStore implements ArtifactStore {
   }
 
   /** True when `key` holds content with digest `sha256` and every chunk is still in the stream. */
-  private async holds(key: string, sha256: string): Promise<boolean> {
-    const { os, jsm } = await this.open();
-    const info = await os.info(key);
-    if (!info || info.deleted || digestHex(info) !== sha256) return false;
-    if (info.chunks === 0) return true;
-    const subject = `$O.${this.options.bucket}.C.${info.nuid}`;
-    const stream = await jsm.streams.info(`OBJ_${this.options.bucket}`, { subjects_filter: subject });
-    return stream.state.subjects?.[subject] === info.chunks;
-  }
-
-  private async putFileAt(key: string, path: string, sha256: string): Promise<void> {
-    if (await this.holds(key, sha256)) return;
-    const { os } = await this.open();
-    await os.put({ name: key }, Readable.toWeb(createReadStream(path)) as unknown as ReadableStream<Uint8Array>);
+  private holds(key: string, sha256: string): Promise<boolean> {
+    return this.call(() => this.objects.holds(key, sha256));
   }
 
   async put(path: string, kind: ArtifactKind, metadata: Record<string, unknown> = {}): Promise<ArtifactRef> {
     try {
       if ((await stat(path)).isDirectory()) {
         const h = await hashDirectory(path);
-        for (const entry of h.entries) await this.putFileAt(blobKey(entry.sha256), join(path, ...entry.path.split('/')), entry.sha256);
+        for (const entry of h.entries) await this.call(() => this.objects.putFile(blobKey(entry.sha256), join(path, ...entry.path.split('/')), { sha256: entry.sha256 }));
         const key = `${blobKey(h.sha256)}.manifest`;
-        if (!(await this.holds(key, h.sha256))) await (await this.open()).os.putBlob({ name: key }, Buffer.from(h.manifest));
+        await this.call(() => this.objects.putBytes(key, Buffer.from(h.manifest), { sha256: h.sha256 }));
         return { uri: this.uri(key), sha256: h.sha256, kind, sizeBytes: h.size, metadata: { ...metadata, directory: true } };
       }
       const h = await hashFile(path);
-      await this.putFileAt(blobKey(h.sha256), path, h.sha256);
+      await this.call(() => this.objects.putFile(blobKey(h.sha256), path, { sha256: h.sha256 }));
       return { uri: this.uri(blobKey(h.sha256)), sha256: h.sha256, kind, sizeBytes: h.size, metadata };
     } catch (err) {
       if (err instanceof ArtifactStoreError) throw err;
@@ -156,14 +142,24 @@ export class NatsArtifactStore implements ArtifactStore {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const key = blobKey(sha256);
-    if (!(await this.holds(key, sha256))) await (await this.open()).os.putBlob({ name: key }, bytes);
+    await this.call(() => this.objects.putBytes(key, bytes, { sha256 }));
     return { uri: this.uri(key), sha256, kind, sizeBytes: bytes.length, metadata };
+  }
+
+  /** The object's bytes, or undefined when there is none. */
+  private getIfThere(key: string): Promise<Uint8Array | undefined> {
+    return this.call(() =>
+      this.objects.get(key).catch((err: unknown) => {
+        if (err instanceof NatsObjectStoreError && err.reason === 'missing') return undefined;
+        throw err;
+      }),
+    );
   }
 
   /** The manifest's entries when the directory `key` is whole: its manifest and every file. */
   private async directoryEntries(key: string, sha256: string): Promise<ReturnType<typeof parseManifest>> {
     if (!(await this.holds(key, sha256))) return undefined;
-    const bytes = await (await this.open()).os.getBlob(key);
+    const bytes = await this.getIfThere(key);
     return bytes ? parseManifest(Buffer.from(bytes).toString('utf8')) : undefined;
   }
 
@@ -204,26 +200,16 @@ export class NatsArtifactStore implements ArtifactStore {
     }
   }
 
-  private missing(uri: string): ArtifactStoreError {
-    return new ArtifactStoreError(`artifact ${uri} is missing or incomplete in ${this.rootUri}: run the step that makes it again (a cached step whose artifact is gone reruns)`);
+  private missing(uri: string, cause?: unknown): ArtifactStoreError {
+    return new ArtifactStoreError(`artifact ${uri} is missing or incomplete in ${this.rootUri}: run the step that makes it again (a cached step whose artifact is gone reruns)`, cause === undefined ? {} : { cause });
   }
 
   /** Streams object `key` to `path`, failing unless its content has digest `sha256`. */
   private async fetch(key: string, sha256: string, path: string): Promise<void> {
     if (!(await this.holds(key, sha256))) throw this.missing(this.uri(key));
-    const result = await (await this.open()).os.get(key);
-    if (!result) throw this.missing(this.uri(key));
     await mkdir(dirname(path), { recursive: true });
-    const hash = createHash('sha256');
-    const hashing = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    await pipeline(Readable.fromWeb(result.data as Parameters<typeof Readable.fromWeb>[0]), hashing, createWriteStream(path));
-    const got = hash.digest('hex');
-    if (got !== sha256) throw new ArtifactStoreError(`artifact ${this.uri(key)} is corrupt: its content has sha256 ${got}, expected ${sha256}`);
+    const got = await this.call(() => this.objects.download(key, path));
+    if (got.sha256 !== sha256) throw new ArtifactStoreError(`artifact ${this.uri(key)} is corrupt: its content has sha256 ${got.sha256}, expected ${sha256}`);
   }
 
   private docKey(key: string): string {
@@ -231,24 +217,24 @@ export class NatsArtifactStore implements ArtifactStore {
   }
 
   async writeJson(key: string, value: unknown): Promise<void> {
-    await (await this.open()).os.putBlob({ name: this.docKey(key) }, Buffer.from(JSON.stringify(value)));
+    const name = this.docKey(key);
+    await this.call(() => this.objects.putBytes(name, Buffer.from(JSON.stringify(value))));
   }
 
   async readJson(key: string): Promise<unknown> {
-    const bytes = await (await this.open()).os.getBlob(this.docKey(key));
+    const bytes = await this.getIfThere(this.docKey(key));
     return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown) : undefined;
   }
 
   async appendLog(key: string, chunk: string): Promise<void> {
-    await (await this.open()).logs.append(checkStoreKey(key), chunk);
+    await (await this.logStreams()).append(checkStoreKey(key), chunk);
   }
 
   async readLog(key: string, offset = 0): Promise<{ text: string; size: number } | undefined> {
-    return (await this.open()).logs.read(checkStoreKey(key), offset);
+    return (await this.logStreams()).read(checkStoreKey(key), offset);
   }
 
   logUri(key: string): string {
     return `${this.rootUri}/logs/${checkStoreKey(key)}`;
   }
 }
-
