@@ -2,24 +2,19 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ConnectionOptions } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { ArtifactStoreError, NatsObjectStoreError } from '../errors.js';
-import { NatsObjectBucket } from '../nats/object-bucket.js';
+import { NatsObjectBucket, type NatsObjectBucketOptions } from '../nats/object-bucket.js';
 import { hashDirectory, hashFile, parseManifest } from './hash.js';
 import { NatsLogStreams } from './nats-logs.js';
 import type { ArtifactKind, ArtifactRef } from './ref.js';
 import { checkStoreKey, type ArtifactStore } from './store.js';
 
-export interface NatsArtifactStoreOptions {
-  /** NATS server URL(s). */
-  servers: string | string[];
-  /** Object store bucket (created when missing), also naming the logs stream. */
-  bucket: string;
-  /** JetStream replicas when the bucket and the logs stream are created. */
-  replicas?: number;
-  /** Credentials and other connect options (`natsClientOptions(config)` minus `servers`). */
-  connectOptions?: Partial<ConnectionOptions>;
+/**
+ * Where the bucket is and how to reach it (see NatsObjectBucketOptions); `bucket` also names the
+ * logs stream, and `replicas` applies to both.
+ */
+export interface NatsArtifactStoreOptions extends Pick<NatsObjectBucketOptions, 'servers' | 'bucket' | 'replicas' | 'connectOptions'> {
   /** Where localPath() fetches artifacts to (default: a folder under the OS temp dir). */
   cacheDir?: string;
 }

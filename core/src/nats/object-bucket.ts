@@ -67,7 +67,7 @@ function messageOf(err: unknown): string {
 export class NatsObjectBucket {
   readonly bucket: string;
   private opened: Promise<OpenedBucket> | undefined;
-  private readonly readIdleTimeoutMs: number;
+  readonly readIdleTimeoutMs: number;
 
   constructor(private readonly options: NatsObjectBucketOptions) {
     if (!BUCKET_NAME.test(options.bucket)) {
@@ -289,10 +289,14 @@ export class NatsObjectBucket {
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(this.failure('stalled', key, `object ${this.uri(key)} stalled: no chunk for ${this.readIdleTimeoutMs} ms (chunks missing from the bucket?)`)), this.readIdleTimeoutMs);
       });
+    const next = async () => {
+      const chunk = await Promise.race([reader.read(), idle()]);
+      clearTimeout(timer);
+      return chunk;
+    };
     try {
       while (at < want.to) {
-        const { done, value } = await Promise.race([reader.read(), idle()]);
-        clearTimeout(timer);
+        const { done, value } = await next();
         if (done) break;
         const start = Math.max(want.from, at);
         const end = Math.min(want.to, at + value.byteLength);
@@ -310,8 +314,7 @@ export class NatsObjectBucket {
       if (!range) {
         // drain to the end so the digest check runs and reports a corrupt object (an empty object is one empty chunk)
         for (;;) {
-          const { done, value } = await Promise.race([reader.read(), idle()]);
-          clearTimeout(timer);
+          const { done, value } = await next();
           if (done) break;
           if (value.byteLength > 0) throw this.failure('corrupt', key, `object ${this.uri(key)} holds more than its recorded ${size} bytes`);
         }

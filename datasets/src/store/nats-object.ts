@@ -1,23 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectionOptions } from '@nats-io/transport-node';
-import { NatsObjectBucket, NatsObjectStoreError } from '@signflow/core';
+import { NatsObjectBucket, NatsObjectStoreError, type NatsObjectBucketOptions } from '@signflow/core';
 import { DatasetStoreError } from '../errors.js';
 import type { BlobBackend } from './backend.js';
 
-export interface NatsObjectBackendOptions {
-  /** NATS server URL(s). */
-  servers: string | string[];
-  /** Object store bucket (created when missing). */
-  bucket: string;
-  /** JetStream replicas when the bucket is created (1 on one server, 3 on a three-node cluster). */
-  replicas?: number;
-  /** Extra connect options (credentials of the service user, name, timeout). */
-  connectOptions?: Partial<ConnectionOptions>;
-  /** A read that delivers no chunk for this long fails (default 30 s). */
-  readIdleTimeoutMs?: number;
-}
+/** Where the bucket is and how to reach it (credentials of the service user in `connectOptions`); see NatsObjectBucketOptions. */
+export type NatsObjectBackendOptions = Pick<NatsObjectBucketOptions, 'servers' | 'bucket' | 'replicas' | 'connectOptions' | 'readIdleTimeoutMs'>;
 
 /** Keys whose last path part is the sha256 of their content: content-addressed, never overwritten. */
 function contentShaOfKey(key: string): string | undefined {
@@ -76,7 +65,7 @@ export class NatsObjectBackend implements BlobBackend {
       case 'missing':
         return new DatasetStoreError(`store object ${uri} is missing: the store is incomplete (re-import the dataset)`, { cause: err });
       case 'stalled':
-        return new DatasetStoreError(`store object ${uri}: no chunk for ${this.options.readIdleTimeoutMs ?? 30_000} ms (chunks missing from the bucket?): re-import the dataset`, { cause: err });
+        return new DatasetStoreError(`store object ${uri}: no chunk for ${this.objects.readIdleTimeoutMs} ms (chunks missing from the bucket?): re-import the dataset`, { cause: err });
       case 'read-failed':
       case 'write-failed':
         return new DatasetStoreError(err.message, { cause: err });
