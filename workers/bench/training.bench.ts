@@ -6,8 +6,9 @@
  *   train.samples_per_s.<model>.<backend>, train.ratio_vs_keras.<model> (native ÷ Keras),
  *   train.accuracy_delta_vs_keras.<model> (TF.js − Keras, held-out), infer.window_ms_p95.<model>.<backend>.
  * Like for like: the same exported split (float32, standardised), batch size, epochs and per-epoch
- * shuffle on both sides; the first epoch untimed on both; samples/s is the median of the other
- * epochs; the same TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS for both; Keras with its
+ * sample order on both sides (Keras trains on the TF.js trainer's epochOrder, see keras-split.ts:
+ * its own fit(shuffle=True) repeats one order every epoch under a fixed seed); the first epoch
+ * untimed on both; samples/s is the median of the other epochs; the same TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS for both; Keras with its
  * default jit_compile ("auto": XLA). ratio_vs_keras_mean uses total time instead of the median;
  * cpu_ratio_vs_keras compares samples per process CPU-second (steadier on a loaded machine).
  * Env: BENCH_EPOCHS (default 8), BENCH_BACKENDS (default tfjs-node,wasm,cpu), BENCH_REPEATS
@@ -15,13 +16,14 @@
  * SIGNFLOW_KERAS_PYTHON (default .tools/keras-venv/bin/python).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture } from '@signflow/testkit';
-import { applyStandardizer, fitStandardizer, splitDataset, type SequenceDataset } from '../src/training/data.ts';
+import type { SequenceDataset } from '../src/training/data.ts';
 import { loadKeypointCsv, loadMsl150Npy } from '../src/training/fixtures.ts';
+import { exportSplit } from './keras-split.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const epochs = Number(process.env['BENCH_EPOCHS'] ?? 8);
@@ -38,20 +40,6 @@ const cases: Case[] = [
   { name: 'mlp', load: () => loadKeypointCsv(fixture('kazuhito-hand-gesture', 'keypoint.csv')), model: { architecture: 'mlp', units: 64, layers: 2, dropout: 0, kernelSize: 3 }, batchSize: 32, learningRate: 0.003 },
   { name: 'gru', load: () => loadMsl150Npy(fixture('msl150', 'sample_npy')), model: { architecture: 'gru', units: 64, layers: 1, dropout: 0, kernelSize: 3 }, batchSize: 32, learningRate: 0.003 },
 ];
-
-function exportSplit(ds: SequenceDataset, c: Case): string {
-  const dir = mkdtempSync(join(tmpdir(), `signflow-split-${c.name}-`));
-  const split = splitDataset(ds, { testFraction: 0.2, validationFraction: 0, seed: 42 });
-  const standardizer = fitStandardizer(split.train);
-  const features = ds.shape[2];
-  for (const [name, part] of [['train', split.train], ['test', split.test]] as const) {
-    const x = applyStandardizer(part.x, features, standardizer);
-    writeFileSync(join(dir, `x_${name}.f32`), new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
-    writeFileSync(join(dir, `y_${name}.i32`), new Uint8Array(part.labels.buffer, part.labels.byteOffset, part.labels.byteLength));
-  }
-  writeFileSync(join(dir, 'meta.json'), JSON.stringify({ frames: ds.shape[1], features, classes: ds.classNames.length, classNames: ds.classNames, ...c.model, epochs, batchSize: c.batchSize, learningRate: c.learningRate, seed: 42 }));
-  return dir;
-}
 
 function runJson(cmd: string, args: string[], env: Record<string, string>): Record<string, unknown> | string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
@@ -79,7 +67,7 @@ const better = (a: Side | undefined, b: Side): Side => {
 };
 
 for (const c of cases) {
-  const dir = exportSplit(await c.load(), c);
+  const dir = exportSplit(await c.load(), { ...c, epochs, seeds: Array.from({ length: repeats }, (_, r) => 42 + r) });
   try {
     const tfjs: Record<string, Side> = {};
     const failed = new Set<string>();

@@ -3,9 +3,21 @@
 Usage: python train.py SPLIT_DIR  -> prints one JSON line:
   {"samples_per_s": ..., "accuracy": ..., "seconds": ..., "epochs": ..., "infer_window_ms_p95": ...}
 
-SPLIT_DIR (written by workers/bench/training.bench.ts) holds meta.json and the arrays
+SPLIT_DIR (written by workers/bench/keras-split.ts) holds meta.json and the arrays
 x_train.f32, y_train.i32, x_test.f32, y_test.i32 (little-endian, already standardised), so both
-sides see byte-identical data, batches of the same size and the same number of epochs.
+sides see byte-identical data, batches of the same size and the same number of epochs, and
+order_<seed>.i32: the TF.js trainer's sample order for every epoch (`[epochs, samples]`), which
+this side trains on too (batches in that order, the last one partial), so both see the same
+batches. Without that file each epoch gets a fresh permutation from numpy's generator.
+
+Why not fit(shuffle=True): with keras.utils.set_random_seed, Keras 3's array adapter draws its
+permutation with a seeded op inside a tf.data pipeline that is re-created every epoch, so every
+epoch repeats the first epoch's order (checked on Keras 3.15 / TF 2.18). Training on one fixed
+order is a different (here steadier at the last epoch) regime than the reshuffled one the TF.js
+trainer uses, which made the accuracy comparison unfair by about two points.
+
+KERAS_TRACE_BATCHES=FILE (tests only): records the first feature of every sample of every training
+batch, in the order fit used them, as JSON lists per epoch (runs eagerly; slow).
 """
 import json
 import os
@@ -18,11 +30,13 @@ import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 
 
-def build(meta):
+def build(meta, trace=None):
     frames, features, classes = meta["frames"], meta["features"], meta["classes"]
     arch, units, layers, dropout = meta["architecture"], meta["units"], meta["layers"], meta["dropout"]
     inputs = keras.Input(shape=(frames, features), name="landmarks")
     x = inputs
+    if trace is not None:
+        x = TraceBatches(trace)(x)
     if arch == "mlp":
         x = keras.layers.Flatten()(x)
         for _ in range(layers):
@@ -45,8 +59,47 @@ def build(meta):
     # jit_compile "auto" (Keras's default: XLA on when every layer supports it) unless KERAS_JIT says.
     jit = os.environ.get("KERAS_JIT", "auto")
     jit = {"1": True, "0": False}.get(jit, "auto")
-    model.compile(optimizer=keras.optimizers.Adam(meta["learningRate"]), loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=jit)
+    if trace is not None:
+        jit = False
+    model.compile(optimizer=keras.optimizers.Adam(meta["learningRate"]), loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=jit, run_eagerly=trace is not None)
     return model
+
+
+class TraceBatches(keras.layers.Layer):
+    """Identity; while training, appends the first feature of each sample of the batch (KERAS_TRACE_BATCHES)."""
+
+    def __init__(self, batches, **kwargs):
+        super().__init__(**kwargs)
+        # A bound method: Keras would wrap a list attribute in a tracked copy.
+        self.record = batches.append
+
+    def call(self, x, training=None):
+        if training:
+            self.record(np.asarray(x)[:, 0, 0].tolist())
+        return x
+
+
+def epoch_orders(split_dir, meta, samples):
+    """`[epochs, samples]` sample order per epoch: the TF.js trainer's (exported) or fresh permutations."""
+    path = os.path.join(split_dir, f"order_{meta['seed']}.i32")
+    if os.path.exists(path):
+        orders = read(split_dir, f"order_{meta['seed']}.i32", "<i4", (-1, samples))
+        if orders.shape[0] < meta["epochs"] or sorted(orders[0].tolist()) != list(range(samples)):
+            raise SystemExit(f"{path}: expected {meta['epochs']} permutations of {samples} samples")
+        return orders[: meta["epochs"]]
+    rng = np.random.default_rng(meta["seed"])
+    return np.stack([rng.permutation(samples) for _ in range(meta["epochs"])]).astype(np.int32)
+
+
+def batches(x, y, orders, batch_size):
+    """Every epoch's batches, back to back: epoch e is `orders[e]` cut into `batch_size` pieces."""
+    x, y = tf.constant(x), tf.constant(y)
+    return (
+        tf.data.Dataset.from_tensor_slices(orders)
+        .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
+        .map(lambda index: (tf.gather(x, index), tf.gather(y, index)), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -87,11 +140,19 @@ def main():
     y_train = read(split_dir, "y_train.i32", "<i4", (-1,))
     x_test = read(split_dir, "x_test.f32", "<f4", (-1, frames, features))
     y_test = read(split_dir, "y_test.i32", "<i4", (-1,))
-    model = build(meta)
+    trace_path = os.environ.get("KERAS_TRACE_BATCHES")
+    trace = [] if trace_path else None
+    model = build(meta, trace)
     # One fit of `epochs` epochs, each timed: the first (graph tracing, XLA compilation) is
-    # excluded, as on the TF.js side; samples_per_s is the median of the others.
+    # excluded, as on the TF.js side; samples_per_s is the median of the others. One iterator
+    # runs through every epoch's batches (steps_per_epoch), each epoch in its own order.
     timer = EpochTimer()
-    model.fit(x_train, y_train, epochs=meta["epochs"], batch_size=meta["batchSize"], verbose=0, shuffle=True, callbacks=[timer])
+    steps = -(-len(x_train) // meta["batchSize"])
+    data = batches(x_train, y_train, epoch_orders(split_dir, meta, len(x_train)), meta["batchSize"])
+    model.fit(data, epochs=meta["epochs"], steps_per_epoch=steps, shuffle=False, verbose=0, callbacks=[timer])
+    if trace_path:
+        with open(trace_path, "w") as f:
+            json.dump([sum(trace[e * steps : (e + 1) * steps], []) for e in range(meta["epochs"])], f)
     timed = timer.seconds[1:]
     seconds = sum(timed)
     per_epoch = sorted(len(x_train) / s for s in timed)
