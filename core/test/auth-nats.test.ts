@@ -6,7 +6,7 @@ import { connect, type NatsConnection, type Msg } from '@nats-io/transport-node'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { startTestNats, tempDir } from '@signflow/testkit';
 import { waitFor } from '@signflow/stack';
-import { ensureNatsAuth, generateNatsAuth, loadConfig, natsClientOptions, natsUserConnectOptions, parseNatsAuthSpec, natsAuthForDataDir, natsAuthPaths, natsServiceConnectOptions, subjects, streams, NatsAuthConfigError, ValidationError } from '../src/index.js';
+import { ensureNatsAuth, generateNatsAuth, loadConfig, natsClientOptions, natsUserConnectOptions, parseNatsAuthSpec, natsAuthForDataDir, natsAuthPaths, natsServiceConnectOptions, natsStepCredentialsFile, subjects, streams, NatsAuthConfigError, ValidationError } from '../src/index.js';
 
 const spec = parseNatsAuthSpec({
   tenants: { acme: { rigs: ['acme-rig'] }, globex: { rigs: ['globex-rig'] } },
@@ -112,7 +112,7 @@ test('a data dir with nats-users.yaml gets users plus the signflow service user,
   mkdirSync(join(dir.path, 'auth'), { recursive: true });
   writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  acme: { rigs: [acme-rig] }\nusers:\n  - { kind: viewer, name: v, tenant: acme }\n');
   const auth = natsAuthForDataDir(dir.path);
-  assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'viewer:v']);
+  assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'viewer:v', 'step:step']);
   await using nats = await startTestNats({ extraConfig: auth?.config ?? '', probeConnectOptions: natsServiceConnectOptions(dir.path) });
   await assert.rejects(connect({ servers: nats.url, reconnect: false, timeout: 3000 }), /authorization/i);
   const service = await connect({ servers: nats.url, ...natsServiceConnectOptions(dir.path) });
@@ -124,19 +124,32 @@ test('a data dir with nats-users.yaml gets users plus the signflow service user,
   }
   writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  x: { rigs: [r] }\nusers:\n  - { kind: viewer, name: signflow, tenant: x }\n');
   assert.throws(() => natsAuthForDataDir(dir.path), (err: unknown) => err instanceof NatsAuthConfigError && /reserved for the signflow services/.test(err.message));
+  writeFileSync(natsAuthPaths(dir.path).spec, 'tenants:\n  x: { rigs: [r] }\nusers:\n  - { kind: viewer, name: step, tenant: x }\n');
+  assert.throws(() => natsAuthForDataDir(dir.path), (err: unknown) => err instanceof NatsAuthConfigError && /"step" is reserved for pipeline steps/.test(err.message));
 });
 
 test('ensureNatsAuth: NATS users by default (a user per role and one per demo camera, files 0600); none with auth.mode off', async () => {
   await using dir = await tempDir();
   const auth = ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config);
-  assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'admin:admin', 'operator:operator', 'viewer:viewer', 'camera:demo-front']);
+  assert.deepEqual(auth?.users.map((u) => `${u.kind}:${u.name}`), ['service:signflow', 'admin:admin', 'operator:operator', 'viewer:viewer', 'camera:demo-front', 'step:step']);
   assert.equal(statSync(natsAuthPaths(dir.path).spec).mode & 0o777, 0o600);
   for (const u of auth?.users ?? []) assert.equal(statSync(u.seedFile).mode & 0o777, 0o600, u.seedFile);
   assert.doesNotMatch(auth?.config ?? '', /no_auth_user/);
+  const step = auth?.users.find((u) => u.name === 'step');
+  assert.ok(step, 'a step user');
+  assert.ok(step.permissions.publish.allow?.includes('$O.signflow_artifacts.>') && step.permissions.publish.allow.includes('$O.signflow_datasets.>'), 'the default buckets');
+  assert.equal(natsStepCredentialsFile(dir.path), step.seedFile, 'the local executor hands steps this seed');
+  const custom = ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: dir.path, artifacts: { store: 'nats://team_artifacts' }, datasets: { store: { kind: 'nats', bucket: 'team_sets' } } } }).config);
+  assert.deepEqual(
+    custom?.users.find((u) => u.name === 'step')?.permissions.publish.allow?.filter((s) => s.startsWith('$O.')),
+    ['$O.team_artifacts.>', '$O.team_sets.>'],
+    'the configured buckets, and only those',
+  );
   const again = ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config);
   assert.deepEqual(again?.users.map((u) => u.publicKey), auth?.users.map((u) => u.publicKey), 'the same keys on the next start');
   await using off = await tempDir();
   assert.equal(ensureNatsAuth(loadConfig({ env: {}, overrides: { dataDir: off.path, auth: { mode: 'off' } } }).config), undefined);
+  assert.equal(natsStepCredentialsFile(off.path), undefined, 'no step seed: steps connect as before');
   const creds = natsClientOptions(loadConfig({ env: { SIGNFLOW_NATS_CREDENTIALS: join(natsAuthPaths(dir.path).creds, 'demo-front.nk') }, overrides: { dataDir: off.path } }).config);
   assert.equal(creds.inboxPrefix, '_INBOX_demo-front', 'explicit credentials bring their own inbox prefix');
 });

@@ -37,7 +37,7 @@ export function registerNats(program: Command, ctx: Ctx): void {
     .description('the NATS users of this data dir and their credentials files (never the secrets); edit <dataDir>/auth/nats-users.yaml and restart `signflow up` to change them')
     .action(() => {
       const config = ctx.loadConfig();
-      const auth = natsAuthForDataDir(config.dataDir);
+      const auth = natsAuthForDataDir(config.dataDir, config);
       if (!auth) throw new Error(`no NATS users in ${natsAuthPaths(config.dataDir).spec}: \`signflow up\` writes the default ones on first start`);
       const users = auth.users.map((u) => ({ name: u.name, kind: u.kind, credentials: u.seedFile, inboxPrefix: u.inboxPrefix, publish: u.permissions.publish.allow ?? [] }));
       ctx.output({ spec: natsAuthPaths(config.dataDir).spec, users }, () =>

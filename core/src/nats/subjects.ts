@@ -38,9 +38,13 @@ export const subjects = {
   runEvents: (runId: string) => `signflow.runs.${token('run', runId)}.events`,
   /** Per-epoch training metrics of a run. */
   runMetrics: (runId: string) => `signflow.runs.${token('run', runId)}.metrics`,
+  /** Every run's per-epoch metrics (what a pipeline step may publish; not run events or control). */
+  allRunMetrics: 'signflow.runs.*.metrics',
   allRuns: 'signflow.runs.>',
   /** Model registry events (promotion, rollback). */
   modelEvents: (model: string) => `signflow.models.${token('model', model)}.events`,
+  /** Every model's registry events (a register/promote step publishes them). */
+  allModelEvents: 'signflow.models.*.events',
   allModels: 'signflow.models.>',
   /** Step logs kept by a NATS artifact store: one subject per log, the key base64url-encoded. */
   artifactLog: (bucket: string, encodedKey: string) => `signflow.artifactlogs.${token('bucket', bucket)}.${encodedKey}`,

@@ -3,7 +3,7 @@ import { configuredArtifactStore, createLogger, METRICS_PORT_FLAG, metricsListen
 import { startApiServer } from '@signflow/pipelines/api';
 import { createPipelineWorker } from './worker.js';
 import { loadApiPlugins } from './api-plugins.js';
-import { storesStepEnv } from './store-env.js';
+import { localStepNatsEnv, storesStepEnv } from './store-env.js';
 import { KubernetesExecutor } from '../executors/kubernetes/executor.js';
 import { kubernetesExecutorOptionsFromEnv } from '../executors/kubernetes/options.js';
 
@@ -59,7 +59,7 @@ export function registerWorkerCommands(program: Command, ctx: CliContext): void 
         namespace: config.temporal.namespace,
         dataDir: config.dataDir,
         store: configuredArtifactStore(config),
-        stepEnv: storesStepEnv(config),
+        stepEnv: { ...storesStepEnv(config), ...(opts.executor === 'local' ? localStepNatsEnv(config) : {}) },
         logger,
         ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}),
         ...(opts.executor === 'kubernetes' ? { executor: new KubernetesExecutor(kubernetesExecutorOptionsFromEnv()) } : {}),

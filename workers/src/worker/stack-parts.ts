@@ -2,7 +2,7 @@ import { configuredArtifactStore, type SignflowConfig } from '@signflow/core';
 import type { StackPart } from '@signflow/stack';
 import { DEFAULT_TASK_QUEUE } from '@signflow/pipelines';
 import { createPipelineWorker } from './worker.js';
-import { storesStepEnv } from './store-env.js';
+import { localStepNatsEnv, storesStepEnv } from './store-env.js';
 // Side effect: the model registry is served on the signflow API (console models page).
 import '../registry/api-plugin.js';
 
@@ -17,7 +17,7 @@ export function stackParts(config: SignflowConfig): StackPart[] {
           namespace: config.temporal.namespace,
           dataDir: config.dataDir,
           store: configuredArtifactStore(config),
-          stepEnv: storesStepEnv(config),
+          stepEnv: { ...storesStepEnv(config), ...localStepNatsEnv(config) },
           logger: ctx.logger.child({ part: 'pipelines-worker' }),
         });
         const done = worker.run();

@@ -1,4 +1,4 @@
-import { natsClientUrl, type SignflowConfig } from '@signflow/core';
+import { natsClientUrl, natsStepCredentialsFile, type SignflowConfig } from '@signflow/core';
 
 /**
  * The environment a step needs to open the stores its worker uses: the dataset store
@@ -18,4 +18,16 @@ export function storesStepEnv(config: Pick<SignflowConfig, 'nats' | 'datasets' |
     if (config.nats.credentials) env['SIGNFLOW_NATS_CREDENTIALS'] = config.nats.credentials;
   }
   return env;
+}
+
+/**
+ * Steps the local executor runs connect to NATS as the stack's `step` user (their stores, run
+ * metrics and model events only), not as the services' user whose seed shares their data dir:
+ * its seed file as SIGNFLOW_NATS_CREDENTIALS when `signflow up` generated one and no
+ * `nats.credentials` is configured (those reach steps through storesStepEnv).
+ */
+export function localStepNatsEnv(config: Pick<SignflowConfig, 'nats' | 'dataDir'>): Record<string, string> {
+  if (config.nats.credentials) return {};
+  const seedFile = natsStepCredentialsFile(config.dataDir);
+  return seedFile ? { SIGNFLOW_NATS_CREDENTIALS: seedFile } : {};
 }

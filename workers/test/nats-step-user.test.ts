@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
+import { ensureNatsAuth, generateNatsAuth, kvBuckets, loadConfig, natsUserConnectOptions, objectStores, openArtifactStore, parseNatsAuthSpec, subjects, type GeneratedNatsAuth } from '@signflow/core';
+import { DatasetStore, NatsObjectBackend, importSource, openKeypointCsv, toTensorArrays } from '@signflow/datasets';
+import { provisionNats, waitFor } from '@signflow/stack';
+import { fixture, startTestNats, tempDir } from '@signflow/testkit';
+import { localStepNatsEnv } from '../src/worker/store-env.js';
+
+/**
+ * The `step` NATS user (core/src/auth/nats-permissions.ts) against a real nats-server: what a
+ * `signflow-step` process does on NATS — the artifact store (files, directories, documents
+ * rewritten each epoch, fetches), the dataset store (import, list, read back as arrays), run
+ * metrics and model events — works without a single permission violation, while the live path
+ * (frames, landmarks, captions, camera heartbeats), run events and the step logs are refused.
+ */
+
+/** Collects the permission violations the server reports to a connection. */
+function violations(nc: NatsConnection): string[] {
+  const seen: string[] = [];
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'error') seen.push(String(s.error));
+  })();
+  return seen;
+}
+
+function userOptions(auth: GeneratedNatsAuth, name: string) {
+  const user = auth.users.find((u) => u.name === name);
+  assert.ok(user, name);
+  return natsUserConnectOptions(user);
+}
+
+test('the step NATS user does a step’s whole job on its buckets and is refused the live path, run events and the step logs', { timeout: 120_000 }, async () => {
+  await using dir = await tempDir('signflow-step-user-');
+  const spec = parseNatsAuthSpec({ users: [{ kind: 'service', name: 'signflow' }, { kind: 'step', name: 'step' }] });
+  const auth = generateNatsAuth(spec, join(dir.path, 'creds'), { anonymousProbe: false });
+  await using nats = await startTestNats({ extraConfig: auth.config, probeConnectOptions: userOptions(auth, 'signflow') });
+  const stepOptions = userOptions(auth, 'step');
+
+  const service = await connect({ servers: nats.url, ...userOptions(auth, 'signflow') });
+  const step = await connect({ servers: nats.url, ...stepOptions });
+  const stepErrors = violations(step);
+  const store = openArtifactStore(`nats://${objectStores.artifacts}`, { nats: { servers: nats.url, ...stepOptions }, cacheDir: join(dir.path, 'cache') });
+  const workerStore = openArtifactStore(`nats://${objectStores.artifacts}`, { nats: { servers: nats.url, ...userOptions(auth, 'signflow') }, cacheDir: join(dir.path, 'worker-cache') });
+  let datasets: DatasetStore | undefined;
+  try {
+    await provisionNats(service); // the live streams and the camera bucket, as `signflow up` / the chart's hook make them
+    const received: string[] = [];
+    for (const subject of [subjects.allRunMetrics, subjects.allModelEvents, subjects.allFrames, subjects.allLandmarks, subjects.allCaptions, subjects.allRuns]) {
+      service.subscribe(subject, { callback: (_err, m: Msg) => void received.push(`${subject} ${m.subject}: ${m.string()}`) });
+    }
+    await service.flush();
+
+    // artifacts: the step is the first to open the bucket (it creates it and the logs stream)
+    const weights = join(dir.path, 'weights.bin');
+    await writeFile(weights, Buffer.alloc(8 * 1024 * 1024, 7)); // many chunks: the read needs flow control
+    const modelDir = join(dir.path, 'model');
+    await mkdir(modelDir);
+    await writeFile(join(modelDir, 'model.json'), '{"format":"layers-model"}');
+    await writeFile(join(modelDir, 'group1-shard1of1.bin'), Buffer.alloc(1024, 3));
+    const file = await store.put(weights, 'model');
+    const directory = await store.put(modelDir, 'model');
+    const report = await store.putBytes('{"accuracy":0.9}', 'metrics');
+    for (const epoch of [1, 2, 3]) await store.writeJson('runs/r1/train/metrics.json', [{ epoch }]); // rewritten each epoch
+    assert.deepEqual(await store.readJson('runs/r1/train/metrics.json'), [{ epoch: 3 }]);
+    assert.deepEqual(await readFile(await store.localPath(file)), await readFile(weights));
+    assert.equal(await readFile(join(await store.localPath(directory), 'model.json'), 'utf8'), '{"format":"layers-model"}');
+    assert.ok(await store.exists(report));
+    assert.ok(await workerStore.exists(file), 'the worker reads what the step stored');
+    // a rewritten document's old chunks are purged: every chunk in the stream belongs to a live object
+    const objects = await (await new Objm(service).open(objectStores.artifacts)).list();
+    const chunked = objects.filter((o) => !o.deleted && o.chunks > 0).map((o) => `$O.${objectStores.artifacts}.C.${o.nuid}`);
+    const stream = await (await jetstreamManager(service)).streams.info(`OBJ_${objectStores.artifacts}`, { subjects_filter: `$O.${objectStores.artifacts}.C.>` });
+    assert.deepEqual(Object.keys(stream.state.subjects ?? {}).sort(), chunked.sort(), 'no orphaned chunks');
+
+    // datasets: an import, the version listing and the arrays training reads
+    const rows = (await readFile(fixture('kazuhito-hand-gesture', 'keypoint.csv'), 'utf8')).split('\n').filter((line, i) => line && i % 60 === 0);
+    const csv = join(dir.path, 'keypoint.csv');
+    await writeFile(csv, `${rows.join('\n')}\n`);
+    datasets = new DatasetStore(await NatsObjectBackend.connect({ servers: nats.url, bucket: objectStores.datasets, connectOptions: stepOptions }));
+    const version = await importSource(await openKeypointCsv(csv, { labelsFile: fixture('kazuhito-hand-gesture', 'keypoint_classifier_label.csv') }), { store: datasets, name: 'gestures' });
+    assert.ok((await datasets.list()).some((v) => v.id === version.id));
+    const arrays = await toTensorArrays(`gestures@${version.id}`, {}, { store: datasets });
+    assert.equal(arrays.y.length, version.manifest.sampleCount);
+
+    // progress: per-epoch metrics of its run and the registry's model events reach the services
+    step.publish(subjects.runMetrics('r1'), JSON.stringify({ epoch: 1, loss: 0.5 }));
+    step.publish(subjects.modelEvents('sign-recognition'), JSON.stringify({ stage: 'production' }));
+    await waitFor('the metrics and the model event', async () => (received.length >= 2 ? true : undefined), { timeoutMs: 5000 });
+    assert.equal(stepErrors.length, 0, `the whole job runs without a permission violation: ${stepErrors.join('; ')}`);
+
+    // refused: frames, landmarks, captions, run events, camera heartbeats, the step logs, the live path
+    step.publish(subjects.frames('rig', 'cam0'), 'spoofed frame');
+    step.publish(subjects.landmarks('rig', 'cam0'), 'spoofed landmarks');
+    step.publish(subjects.captions('rig'), 'HELLO spoofed');
+    step.publish(subjects.runEvents('r1'), 'cancel');
+    const kv = await new Kvm(jetstream(step, { timeout: 2000 })).open(kvBuckets.cameras);
+    await assert.rejects(kv.put('rig.cam0', '{"alive":true}'));
+    await assert.rejects(store.appendLog('runs/r1/train/log', 'forged line\n'));
+    const captions = step.subscribe(subjects.captions('rig'));
+    assert.match(String(await captions.closed), /Permissions Violation for Subscription to "signflow\.captions\.rig"/);
+    for (const subject of [subjects.frames('rig', 'cam0'), subjects.landmarks('rig', 'cam0'), subjects.captions('rig'), subjects.runEvents('r1'), `$KV.${kvBuckets.cameras}.rig.cam0`]) {
+      await waitFor(`the violation on ${subject}`, async () => (stepErrors.some((e) => e.includes(`Publish to "${subject}"`)) ? true : undefined), { timeoutMs: 5000 });
+    }
+    await service.flush();
+    assert.deepEqual(received.sort(), [
+      `${subjects.allModelEvents} signflow.models.sign-recognition.events: {"stage":"production"}`,
+      `${subjects.allRunMetrics} signflow.runs.r1.metrics: {"epoch":1,"loss":0.5}`,
+      `${subjects.allRuns} signflow.runs.r1.metrics: {"epoch":1,"loss":0.5}`,
+    ]);
+    const heartbeats = await new Kvm(service).open(kvBuckets.cameras);
+    assert.equal(await heartbeats.get('rig.cam0'), null, 'no heartbeat written');
+
+    // the worker, not the step, writes the step log
+    await workerStore.appendLog('runs/r1/train/log', 'epoch 1\n');
+    assert.equal((await workerStore.readLog('runs/r1/train/log'))?.text, 'epoch 1\n');
+  } finally {
+    await datasets?.close();
+    await store.close?.();
+    await workerStore.close?.();
+    await Promise.all([service.close(), step.close()]);
+  }
+});
+
+test('steps of the local executor get the step user’s seed from `signflow up`’s data dir, unless nats.credentials is configured or NATS users are off', async () => {
+  await using dir = await tempDir('signflow-step-env-');
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config;
+  assert.deepEqual(localStepNatsEnv(config), {}, 'no users generated yet');
+  const step = ensureNatsAuth(config)?.users.find((u) => u.name === 'step');
+  assert.ok(step);
+  assert.deepEqual(localStepNatsEnv(config), { SIGNFLOW_NATS_CREDENTIALS: step.seedFile });
+  assert.deepEqual(localStepNatsEnv({ ...config, nats: { ...config.nats, credentials: '/etc/signflow/ci.nk' } }), {}, 'configured credentials reach steps through storesStepEnv');
+});
