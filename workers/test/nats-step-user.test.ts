@@ -10,7 +10,9 @@ import { ensureNatsAuth, generateNatsAuth, kvBuckets, loadConfig, natsUserConnec
 import { DatasetStore, NatsObjectBackend, importSource, openKeypointCsv, toTensorArrays } from '@signflow/datasets';
 import { provisionNats, waitFor } from '@signflow/stack';
 import { fixture, startTestNats, tempDir } from '@signflow/testkit';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { localStepNatsEnv } from '../src/worker/store-env.js';
+import { find, render } from './chart/helm.js';
 
 /**
  * The `step` NATS user (core/src/auth/nats-permissions.ts) against a real nats-server: what a
@@ -135,4 +137,43 @@ test('steps of the local executor get the step user’s seed from `signflow up`�
   assert.ok(step);
   assert.deepEqual(localStepNatsEnv(config), { SIGNFLOW_NATS_CREDENTIALS: step.seedFile });
   assert.deepEqual(localStepNatsEnv({ ...config, nats: { ...config.nats, credentials: '/etc/signflow/ci.nk' } }), {}, 'configured credentials reach steps through storesStepEnv');
+});
+
+test('the chart’s nats.conf on a real nats-server: its step user stores and reads artifacts and publishes metrics, and is refused frames and run events', { timeout: 60_000 }, async () => {
+  const conf = find<V1ConfigMap>(render(), 'ConfigMap', 'demo-signflow-nats').data?.['nats.conf'] ?? '';
+  const block = conf.slice(conf.indexOf('authorization {'));
+  assert.match(block, /^authorization \{/);
+  // the pod gets the passwords from Secrets through these variables
+  const passwords: Record<string, string> = { SIGNFLOW_NATS_PASSWORD: 'service-pw', SIGNFLOW_NATS_STEP_PASSWORD: 'step-pw', SIGNFLOW_NATS_OPERATOR_PASSWORD: 'operator-pw', SIGNFLOW_NATS_VIEWER_PASSWORD: 'viewer-pw' };
+  const authorization = block.replace(/password: \$([A-Z_]+)/g, (_m, name: string) => `password: ${JSON.stringify(passwords[name] ?? assert.fail(`no password for ${name}`))}`);
+  const serviceOptions = { user: 'signflow', pass: 'service-pw' };
+  await using nats = await startTestNats({ extraConfig: authorization, probeConnectOptions: serviceOptions });
+  await using dir = await tempDir('signflow-chart-step-');
+  const service = await connect({ servers: nats.url, ...serviceOptions });
+  const step = await connect({ servers: nats.url, user: 'step', pass: 'step-pw' });
+  const stepErrors = violations(step);
+  const store = openArtifactStore(`nats://${objectStores.artifacts}`, { nats: { servers: nats.url, user: 'step', pass: 'step-pw' }, cacheDir: join(dir.path, 'cache') });
+  try {
+    const received: string[] = [];
+    service.subscribe(subjects.allRuns, { callback: (_err, m: Msg) => void received.push(`${m.subject}: ${m.string()}`) });
+    service.subscribe(subjects.allFrames, { callback: (_err, m: Msg) => void received.push(`${m.subject}: ${m.string()}`) });
+    await service.flush();
+    const ref = await store.putBytes('{"accuracy":0.9}', 'metrics');
+    assert.equal(await readFile(await store.localPath(ref), 'utf8'), '{"accuracy":0.9}');
+    for (const epoch of [1, 2]) await store.writeJson('runs/r1/train/metrics.json', [{ epoch }]);
+    assert.deepEqual(await store.readJson('runs/r1/train/metrics.json'), [{ epoch: 2 }]);
+    step.publish(subjects.runMetrics('r1'), '{"epoch":1}');
+    step.publish(subjects.frames('studio-a', 'cam0'), 'spoofed');
+    step.publish(subjects.runEvents('r1'), 'cancel');
+    for (const subject of [subjects.frames('studio-a', 'cam0'), subjects.runEvents('r1')]) {
+      await waitFor(`the violation on ${subject}`, async () => (stepErrors.some((e) => e.includes(`Publish to "${subject}"`)) ? true : undefined), { timeoutMs: 5000 });
+    }
+    await waitFor('the metrics', async () => (received.length > 0 ? true : undefined), { timeoutMs: 5000 });
+    await service.flush();
+    assert.deepEqual(received, ['signflow.runs.r1.metrics: {"epoch":1}']);
+    assert.equal(stepErrors.length, 2, stepErrors.join('; '));
+  } finally {
+    await store.close?.();
+    await Promise.all([service.close(), step.close()]);
+  }
 });

@@ -91,17 +91,49 @@ imagePullSecrets:
 {{- end -}}
 
 {{/*
-The signflow NATS user's password (base64): the kept Secret's, else one generated per render and
-shared by every template that asks (the Secret in the release namespace and its copy for steps).
+A password (base64) of the internal NATS Secret, by key: the kept Secret's, else one generated per
+render and shared by every template that asks (the Secret in the release namespace and its copy
+for steps). (dict "root" $ "key" "password")
 */}}
-{{- define "signflow.natsServicePassword" -}}
-{{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-nats-internal" (include "signflow.fullname" .)) -}}
-{{- if and $existing (hasKey $existing.data "password") -}}
-{{- index $existing.data "password" -}}
+{{- define "signflow.natsInternalPassword" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace (printf "%s-nats-internal" (include "signflow.fullname" .root)) -}}
+{{- if and $existing (hasKey $existing.data .key) -}}
+{{- index $existing.data .key -}}
 {{- else -}}
-{{- if not (hasKey .Values "_generatedNatsPassword") -}}{{- $_ := set .Values "_generatedNatsPassword" (randAlphaNum 32 | b64enc) -}}{{- end -}}
-{{- index .Values "_generatedNatsPassword" -}}
+{{- $cache := printf "_generatedNats_%s" .key -}}
+{{- if not (hasKey .root.Values $cache) -}}{{- $_ := set .root.Values $cache (randAlphaNum 32 | b64enc) -}}{{- end -}}
+{{- index .root.Values $cache -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The signflow (services) NATS user's password (base64). */}}
+{{- define "signflow.natsServicePassword" -}}
+{{ include "signflow.natsInternalPassword" (dict "root" . "key" "password") }}
+{{- end -}}
+
+{{/* The step NATS user's password (base64): the server's, and the step pods' copy in the runs namespace. */}}
+{{- define "signflow.natsStepPassword" -}}
+{{ include "signflow.natsInternalPassword" (dict "root" . "key" "step-password") }}
+{{- end -}}
+
+{{/*
+What the step NATS user (pipeline step pods) may publish, as a NATS config list: the stepPermissions() of
+core/src/auth/nats-permissions.ts for the chart's artifact and dataset buckets — the buckets'
+chunks and metadata, opening (info, create when missing), purging replaced chunks, object info,
+the read consumers and their flow control; opening the artifact store's logs stream (the worker,
+not the step, writes the logs); run metrics and model events. Nothing live, no run events.
+*/}}
+{{- define "signflow.natsStepPublish" -}}
+{{- $allow := list "$JS.API.INFO" -}}
+{{- range uniq (list .Values.stores.artifactsBucket .Values.stores.datasetsBucket) -}}
+{{- $stream := printf "OBJ_%s" . -}}
+{{- $allow = concat $allow (list (printf "$O.%s.>" .) (printf "$JS.API.STREAM.INFO.%s" $stream) (printf "$JS.API.STREAM.CREATE.%s" $stream) (printf "$JS.API.STREAM.PURGE.%s" $stream) (printf "$JS.API.STREAM.MSG.GET.%s" $stream) (printf "$JS.API.CONSUMER.*.%s.>" $stream) (printf "$JS.FC.%s.>" $stream)) -}}
+{{- end -}}
+{{- $logs := printf "SIGNFLOW_ARTIFACT_LOGS_%s" .Values.stores.artifactsBucket -}}
+{{- $allow = concat $allow (list (printf "$JS.API.STREAM.INFO.%s" $logs) (printf "$JS.API.STREAM.CREATE.%s" $logs) "signflow.runs.*.metrics" "signflow.models.*.events") -}}
+{{- $quoted := list -}}
+{{- range $allow }}{{ $quoted = append $quoted (quote .) }}{{ end -}}
+[{{ join ", " $quoted }}]
 {{- end -}}
 
 {{/* Writable places on a read-only root filesystem. */}}

@@ -98,13 +98,13 @@ await test('NATS keeps JetStream on a volume; each camera rig gets a credential 
   assert.equal(Buffer.from(secret.data?.['studio-a-password'] ?? '', 'base64').toString().length, 32);
 });
 
-await test('NATS has users by default (service, operator, viewer; no anonymous access), passwords only in a Secret, and a hook Job provisions the streams', () => {
+await test('NATS has users by default (service, step, operator, viewer; no anonymous access), passwords only in a Secret, and a hook Job provisions the streams', () => {
   const objects = render();
   const conf = find<V1ConfigMap>(objects, 'ConfigMap', 'demo-signflow-nats').data?.['nats.conf'] ?? '';
-  for (const user of ['signflow', 'operator', 'viewer']) assert.match(conf, new RegExp(`\\{ user: ${user}, password: \\$SIGNFLOW_NATS_`), user);
+  for (const user of ['signflow', 'step', 'operator', 'viewer']) assert.match(conf, new RegExp(`\\{ user: ${user}, password: \\$SIGNFLOW_NATS_`), user);
   assert.doesNotMatch(conf, /no_auth_user/, 'anonymous clients are refused');
   const internal = find<V1Secret>(objects, 'Secret', 'demo-signflow-nats-internal');
-  assert.deepEqual(Object.keys(internal.data ?? {}).sort(), ['operator-password', 'password', 'viewer-password']);
+  assert.deepEqual(Object.keys(internal.data ?? {}).sort(), ['operator-password', 'password', 'step-password', 'viewer-password']);
   const job = find<V1Job>(objects, 'Job', 'demo-signflow-nats-provision');
   assert.deepEqual(job.spec?.template.spec?.containers[0]?.command, ['signflow', 'nats', 'provision']);
   assert.match(job.metadata?.annotations?.['helm.sh/hook'] ?? '', /post-install/);
