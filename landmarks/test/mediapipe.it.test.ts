@@ -81,6 +81,30 @@ void test('golden hand clip: all 325 frames detected, mean x/y error ≤ 5 px (m
   assert.deepEqual([...handedness], ['right']);
 });
 
+void test('the pose steers the new-hand check: fewer palm detections on a one-handed clip, no hand lost', async () => {
+  // asl_hand shows one hand; with maxHands 2 the tracker keeps looking for a second one. Alone it
+  // looks every 5th frame; with the pose on, only when a pose wrist is outside the tracked hand.
+  const frames = await collect(tfjs('asl_hand.25fps.mp4'), { width: 640, height: 480, fit: 'pad', maxFrames: 100 });
+  const palmRuns = async (pose: boolean) => {
+    const detector = await createDetector('mediapipe', { pose });
+    let runs = 0;
+    let withHand = 0;
+    for (const f of frames) {
+      const r = await detector.detect(f, f.timestampMs);
+      if (r.timings.palmDetectionMs > 0) runs++;
+      if (r.hands.length === 1) withHand++;
+    }
+    await detector.close();
+    return { runs, withHand };
+  };
+  const handsOnly = await palmRuns(false);
+  const guided = await palmRuns(true);
+  assert.equal(handsOnly.withHand, 100);
+  assert.equal(guided.withHand, 100);
+  assert.ok(handsOnly.runs >= 18, `hands only: a palm check every 5th frame (${handsOnly.runs})`);
+  assert.ok(guided.runs <= handsOnly.runs * 0.7, `pose-guided: ${guided.runs} palm detections vs ${handsOnly.runs}`);
+});
+
 void test('hands.jpg: two hands, both the anatomical left (the same left hand twice); mirrored → both right', async () => {
   const image = await firstFrame(tfjs('hands.jpg'));
   const detector = await createDetector('mediapipe', { pose: false, tracking: false });

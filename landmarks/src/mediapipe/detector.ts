@@ -3,7 +3,7 @@ import type { DetectionTimings, LandmarkDetector, LandmarkFrame, MediaPipeDetect
 import { LANDMARKS_VERSION } from '../version.js';
 import { loadModelFile, type ModelRole } from './assets.js';
 import { FacePipeline } from './face.js';
-import { HandPipeline } from './hands.js';
+import { HandPipeline, poseHandHint } from './hands.js';
 import { PosePipeline } from './pose.js';
 import { TfliteModel } from './runtime.js';
 
@@ -110,8 +110,10 @@ class MediaPipeDetector implements LandmarkDetector {
     if (this.options.mirrored) checked = flipHorizontal(checked);
     const started = performance.now();
     const timings: DetectionTimings = { palmDetectionMs: 0, handLandmarkMs: 0, poseDetectionMs: 0, poseLandmarkMs: 0, faceMs: 0, totalMs: 0 };
-    const handOut = this.hands ? await this.hands.process(checked, timings) : { hands: [], tracked: false };
+    // Pose first: where its wrists are tells the hand tracker whether a hand may have come in.
     const poseOut = this.pose ? await this.pose.process(checked, timings) : { pose: null, tracked: false };
+    const hint = this.hands && poseOut.pose && this.options.tracking ? poseHandHint(poseOut.pose, this.hands.trackedRects(), checked) : undefined;
+    const handOut = this.hands ? await this.hands.process(checked, timings, hint) : { hands: [], tracked: false };
     const faceStarted = performance.now();
     const faceOut = this.face ? await this.face.process(checked) : { face: null, tracked: false };
     timings.faceMs = performance.now() - faceStarted;

@@ -7,10 +7,10 @@
 import type { CheckedImage } from '../image.js';
 import { createSsdAnchors, PALM_ANCHORS, type Anchor } from '../processing/anchors.js';
 import { decodeDetections, nonMaxSuppression, PALM_DECODE } from '../processing/decode.js';
-import { associateRects, detectionToRect, transformRect, type Detection, type Rect } from '../processing/geometry.js';
+import { associateRects, detectionToRect, rectContains, transformRect, type Detection, type Rect, type Size } from '../processing/geometry.js';
 import { decodeLandmarks, decodeWorldLandmarks, handLandmarksToRect, PALM_TO_ROI, removeLandmarkLetterbox } from '../processing/landmarks.js';
 import { cropToTensor, projectLandmarks, projectWorldLandmarks, removeLetterbox } from '../processing/transform.js';
-import type { Handedness, HandResult } from '../types.js';
+import type { Handedness, HandResult, PoseResult } from '../types.js';
 import type { TfliteModel } from './runtime.js';
 
 export interface HandPipelineOptions {
@@ -42,6 +42,45 @@ export function anatomicalHandedness(rawLeftScore: number, mirrored: boolean): {
   return { handedness: anatomicalLeft ? 'left' : 'right', score: modelSaysLeft ? rawLeftScore : 1 - rawLeftScore };
 }
 
+/**
+ * What the same frame's body pose says about hands the tracker does not follow: `uncovered` when
+ * a wrist of the pose is visible inside the image but outside every tracked hand region (a hand
+ * may have come in), `covered` when every visible wrist is inside one (or none is visible).
+ */
+export type PoseHandHint = 'uncovered' | 'covered';
+
+/** BlazePose's wrist landmarks (left, right). */
+const POSE_WRISTS = [15, 16] as const;
+const MIN_WRIST_VISIBILITY = 0.5;
+/** With the pose saying no hand is missing, the new-hand check runs this many times less often. */
+export const COVERED_CHECK_FACTOR = 6;
+
+export function poseHandHint(pose: PoseResult, tracked: readonly Rect[], image: Size): PoseHandHint {
+  for (const i of POSE_WRISTS) {
+    const w = pose.landmarks[i];
+    if (!w || !(w.visibility >= MIN_WRIST_VISIBILITY)) continue;
+    if (w.x < 0 || w.y < 0 || w.x >= image.width || w.y >= image.height) continue;
+    if (!tracked.some((rect) => rectContains(rect, w, image))) return 'uncovered';
+  }
+  return 'covered';
+}
+
+/**
+ * Whether this frame runs the palm detector. No tracked hand: always. All `maxHands` tracked:
+ * never. In between, the new-hand check runs every `everyFrames` frames, except that a pose
+ * hint changes it: a wrist that just became uncovered triggers it at once (a hand entering is
+ * picked up on its first frame), and while the pose shows no uncovered wrist it runs
+ * `COVERED_CHECK_FACTOR` times less often (a safety net for the pose missing a hand).
+ */
+export function needsPalmDetection(s: { tracked: number; maxHands: number; framesSinceDetection: number; everyFrames: number; hint: PoseHandHint | undefined; previousHint: PoseHandHint | undefined }): boolean {
+  if (s.tracked === 0) return true;
+  if (s.tracked >= s.maxHands) return false;
+  const due = s.framesSinceDetection + 1;
+  if (s.hint === 'uncovered') return s.previousHint !== 'uncovered' || due >= s.everyFrames;
+  if (s.hint === 'covered') return due >= s.everyFrames * COVERED_CHECK_FACTOR;
+  return due >= s.everyFrames;
+}
+
 export interface HandStageTimings {
   palmDetectionMs: number;
   handLandmarkMs: number;
@@ -51,6 +90,7 @@ export class HandPipeline {
   private readonly anchors: Anchor[] = createSsdAnchors(PALM_ANCHORS);
   private prevRects: Rect[] = [];
   private framesSinceDetection = Infinity;
+  private previousHint: PoseHandHint | undefined;
   private readonly palmIn = new Float32Array(PALM_INPUT.width * PALM_INPUT.height * 3);
   private readonly handIn = new Float32Array(HAND_INPUT.width * HAND_INPUT.height * 3);
   private readonly palmOut: { boxes: number; scores: number };
@@ -78,6 +118,12 @@ export class HandPipeline {
   reset(): void {
     this.prevRects = [];
     this.framesSinceDetection = Infinity;
+    this.previousHint = undefined;
+  }
+
+  /** The regions this frame's landmarks will be looked for in (normalized; empty when not tracking). */
+  trackedRects(): readonly Rect[] {
+    return this.options.tracking ? this.prevRects : [];
   }
 
   async detectPalms(image: CheckedImage): Promise<Detection[]> {
@@ -120,10 +166,19 @@ export class HandPipeline {
     };
   }
 
-  async process(image: CheckedImage, timings: HandStageTimings): Promise<{ hands: HandResult[]; tracked: boolean }> {
+  /** `hint`: from this frame's pose (see poseHandHint), when the pose ran and found a body. */
+  async process(image: CheckedImage, timings: HandStageTimings, hint?: PoseHandHint): Promise<{ hands: HandResult[]; tracked: boolean }> {
     const { maxHands, tracking } = this.options;
     const tracked = tracking ? this.prevRects : [];
-    const needDetection = tracked.length === 0 || (tracked.length < maxHands && this.framesSinceDetection + 1 >= this.options.newHandCheckEveryFrames);
+    const needDetection = needsPalmDetection({
+      tracked: tracked.length,
+      maxHands,
+      framesSinceDetection: this.framesSinceDetection,
+      everyFrames: this.options.newHandCheckEveryFrames,
+      hint,
+      previousHint: this.previousHint,
+    });
+    this.previousHint = hint;
     let rects = tracked;
     if (needDetection) {
       const t0 = performance.now();
