@@ -44,7 +44,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     cleanups.push(() => temporal[Symbol.asyncDispose]());
     const config = loadConfig({ env: {}, overrides: { dataDir: data.path, api: { port: 0 }, nats: { url: nats.url }, temporal: { namespace: temporal.namespace } } }).config;
     // step processes load their config from the environment: the data dir comes from the worker,
-    // the NATS URL from here (their live training metrics go out as the service user)
+    // the NATS URL from here (their live training metrics go out as the stack's step user)
     process.env['SIGNFLOW_NATS_URL'] = nats.url;
 
     const service = await connect({ servers: nats.url, ...natsServiceConnectOptions(data.path) });
