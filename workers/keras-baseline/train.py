@@ -12,9 +12,9 @@ batches. Without that file each epoch gets a fresh permutation from numpy's gene
 
 Why not fit(shuffle=True): with keras.utils.set_random_seed, Keras 3's array adapter draws its
 permutation with a seeded op inside a tf.data pipeline that is re-created every epoch, so every
-epoch repeats the first epoch's order (checked on Keras 3.15 / TF 2.18). Training on one fixed
-order is a different (here steadier at the last epoch) regime than the reshuffled one the TF.js
-trainer uses, which made the accuracy comparison unfair by about two points.
+epoch repeats the first epoch's order (checked on Keras 3.15 / TF 2.18): one fixed order, not the
+reshuffled epochs the TF.js trainer runs. With the same orders on both sides, only the initial
+weights (each framework's own Glorot draw) and float rounding differ between the two runs.
 
 KERAS_TRACE_BATCHES=FILE (tests only): records the first feature of every sample of every training
 batch, in the order fit used them, as JSON lists per epoch (runs eagerly; slow).
