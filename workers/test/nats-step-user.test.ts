@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
-import { ensureNatsAuth, generateNatsAuth, kvBuckets, loadConfig, natsUserConnectOptions, objectStores, openArtifactStore, parseNatsAuthSpec, subjects, type GeneratedNatsAuth } from '@signflow/core';
+import { ensureNatsAuth, generateNatsAuth, kvBuckets, loadConfig, natsServiceConnectOptions, natsUserConnectOptions, objectStores, openArtifactStore, parseNatsAuthSpec, subjects, type GeneratedNatsAuth } from '@signflow/core';
 import { DatasetStore, NatsObjectBackend, importSource, openKeypointCsv, toTensorArrays } from '@signflow/datasets';
 import { provisionNats, waitFor } from '@signflow/stack';
 import { fixture, startTestNats, tempDir } from '@signflow/testkit';
@@ -175,5 +177,54 @@ test('the chart’s nats.conf on a real nats-server: its step user stores and re
   } finally {
     await store.close?.();
     await Promise.all([service.close(), step.close()]);
+  }
+});
+
+const stepBin = fileURLToPath(new URL('../bin/signflow-step', import.meta.url));
+
+/** Runs `signflow-step <name>` as the local executor would, with `env` over a clean environment. */
+function runStep(name: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SIGNFLOW_')));
+  const child = spawn(process.execPath, [stepBin, name], { env: { ...base, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+}
+
+test('a signflow-step process of the local stack runs as the step user: it reads and stores artifacts in its bucket, and cannot open another', { timeout: 120_000 }, async () => {
+  await using dir = await tempDir('signflow-step-process-');
+  const config = loadConfig({ env: {}, overrides: { dataDir: dir.path } }).config;
+  const auth = ensureNatsAuth(config); // what `signflow up` does
+  assert.ok(auth);
+  await using nats = await startTestNats({ extraConfig: auth.config, probeConnectOptions: natsServiceConnectOptions(dir.path) });
+  const worker = openArtifactStore(`nats://${objectStores.artifacts}`, { nats: { servers: nats.url, ...natsServiceConnectOptions(dir.path) }, cacheDir: join(dir.path, 'worker-cache') });
+  try {
+    const input = await worker.putBytes('some model bytes', 'model');
+    await writeFile(join(dir.path, 'inputs.json'), JSON.stringify({ parameters: { label: 'x' }, artifacts: { artifact: input } }));
+    await mkdir(join(dir.path, 'work'));
+    const env = (store: string) => ({
+      SIGNFLOW_DATA_DIR: dir.path,
+      SIGNFLOW_NATS_URL: nats.url,
+      ...localStepNatsEnv(config),
+      SIGNFLOW_ARTIFACT_STORE: store,
+      SIGNFLOW_STEP_INPUTS: join(dir.path, 'inputs.json'),
+      SIGNFLOW_STEP_OUTPUTS: join(dir.path, 'outputs.json'),
+      SIGNFLOW_STEP_WORKDIR: join(dir.path, 'work'),
+    });
+    const ok = await runStep('builtin.describe', env(`nats://${objectStores.artifacts}`));
+    assert.equal(ok.code, 0, ok.stderr);
+    const outputs = JSON.parse(await readFile(join(dir.path, 'outputs.json'), 'utf8')) as { artifacts: { report: { uri: string; sha256: string } } };
+    assert.match(outputs.artifacts.report.uri, /^nats:\/\/signflow_artifacts\/sha256\//);
+    const report = JSON.parse(await readFile(await worker.localPath({ ...outputs.artifacts.report, kind: 'metrics', sizeBytes: 0, metadata: {} }), 'utf8')) as { sha256: string };
+    assert.equal(report.sha256, input.sha256, 'the step read its input and stored its report');
+
+    // the same step on a bucket the step user was not given: refused (the services' user could)
+    const elsewhere = { ...input, uri: input.uri.replace(`nats://${objectStores.artifacts}/`, 'nats://someone_elses_bucket/') };
+    await writeFile(join(dir.path, 'inputs.json'), JSON.stringify({ parameters: { label: 'x' }, artifacts: { artifact: elsewhere } }));
+    const refused = await runStep('builtin.describe', env('nats://someone_elses_bucket'));
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /someone_elses_bucket.*cannot open[^\n]*Permissions Violation/);
+  } finally {
+    await worker.close?.();
   }
 });
