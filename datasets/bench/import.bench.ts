@@ -90,10 +90,6 @@ reportFigure('datasets.import_msl150_seq_per_s', localPerS, 'sequences/s', readP
 
 if (!process.env['SIGNFLOW_BENCH_SKIP_LANDMARKS']) {
   const { runLandmarkBenchmarks } = await import('@signflow/landmarks/bench');
-  const units: Record<string, string> = { 'landmarks.mean_px_error': 'px', 'landmarks.fps_ratio_vs_untracked': 'ratio', 'landmarks.fps_ratio_vs_untracked_lite': 'ratio' };
-  const metrics = await runLandmarkBenchmarks({ report: () => undefined });
-  for (const [name, value] of Object.entries(metrics)) {
-    if (name === 'landmarks.fps') reportFigure(name, value, 'frames/s', metrics['landmarks.fps_untracked'] ?? null);
-    else reportFigure(name, value, units[name] ?? 'frames/s');
-  }
+  // Its figures print as JSON lines like the ones above (notes on stderr).
+  await runLandmarkBenchmarks();
 }

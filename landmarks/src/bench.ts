@@ -9,12 +9,16 @@
  * - landmarks.fps_untracked, landmarks.fps_untracked_cpu: the same with detection on every frame (tracking: false).
  * - landmarks.fps_ratio_vs_untracked: fps_cpu / fps_untracked_cpu (goal >= 2), same (full) models
  *   in both modes; the note has each mode's time per stage.
+ * - landmarks.fps_ratio_ceiling: the bound on that ratio with these models (the untracked run's time per
+ *   frame over its landmark-model time: what tracking would give if it skipped every detector run for free).
+ * - landmarks.fps_ratio_vs_untracked_hands: the same ratio with hands only (pose off).
  * - landmarks.fps_ratio_vs_untracked_lite: the same with the lite models in both modes (first 100 frames).
  * - landmarks.fps_signer: the same as landmarks.fps on a two-handed signer clip (MSL-150 "doctor").
  * - landmarks.mean_px_error: mean x/y error against the reference keypoints of the golden clip
  *   (620x1080, maxHands 1, hands only), all 325 frames (goal <= 5).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { reportFigure } from '@signflow/core';
 import { join } from 'node:path';
 import { createDetector } from './detector.js';
 import { fixturesDir as defaultFixturesDir } from './fixtures.js';
@@ -26,11 +30,23 @@ export interface LandmarkBenchOptions {
   fixturesDir?: string;
   /** Frames per fps run (default: the whole clip). */
   frames?: number;
-  /** Called with each metric as it is measured (default: prints `name value  # note`). */
-  report?: (name: string, value: number, note: string) => void;
+  /**
+   * Called with each figure as it is measured (default: one JSON line on stdout via core's
+   * reportFigure, `{"metric","value","unit","baseline","ratio"}`, and the note on stderr).
+   */
+  report?: (figure: LandmarkFigure) => void;
 }
 
 export type LandmarkBenchMetrics = Record<string, number>;
+
+export interface LandmarkFigure {
+  metric: string;
+  value: number;
+  unit: string;
+  /** The same quantity measured in the same run for comparison (e.g. untracked fps), or null. */
+  baseline: number | null;
+  note: string;
+}
 
 async function loadFrames(path: string, maxFrames?: number): Promise<VideoFrame[]> {
   const frames: VideoFrame[] = [];
@@ -112,23 +128,50 @@ async function meanPxError(dir: string): Promise<{ error: number; detected: numb
 export async function runLandmarkBenchmarks(options: LandmarkBenchOptions = {}): Promise<LandmarkBenchMetrics> {
   const dir = options.fixturesDir ?? defaultFixturesDir;
   const metrics: LandmarkBenchMetrics = {};
-  const report = (name: string, value: number, note: string): void => {
-    metrics[name] = Number(value.toFixed(3));
-    if (options.report) options.report(name, value, note);
-    else console.log(`${name} ${value.toFixed(3)}${note ? `  # ${note}` : ''}`);
+  const report = (metric: string, value: number, unit: string, baseline: number | null, note: string): void => {
+    metrics[metric] = Number(value.toFixed(3));
+    const figure = { metric, value, unit, baseline, note };
+    if (options.report) options.report(figure);
+    else {
+      reportFigure(metric, value, unit, baseline);
+      if (note) process.stderr.write(`  ${metric}: ${note}\n`);
+    }
   };
   const aslClip = join(dir, 'tfjs-models', 'asl_hand.25fps.mp4');
   const asl = await loadFrames(aslClip, options.frames);
   const tracked = await fps(asl, {});
   const untracked = await fps(asl, { tracking: false });
-  report('landmarks.fps', tracked.wall, `hands+pose, ${asl.length} frames of asl_hand.25fps.mp4 letterboxed to 640x480, tracking on, wall clock`);
-  report('landmarks.fps_cpu', tracked.cpu, 'the same per CPU-second of this process (what one free core gives)');
-  report('landmarks.fps_untracked', untracked.wall, 'palm and person detection on every frame, wall clock');
-  report('landmarks.fps_untracked_cpu', untracked.cpu, 'the same per CPU-second');
+  report('landmarks.fps', tracked.wall, 'frames/s', untracked.wall, `hands+pose, ${asl.length} frames of asl_hand.25fps.mp4 letterboxed to 640x480, tracking on, wall clock`);
+  report('landmarks.fps_cpu', tracked.cpu, 'frames/cpu-s', untracked.cpu, 'the same per CPU-second of this process (what one free core gives)');
+  report('landmarks.fps_untracked', untracked.wall, 'frames/s', null, 'palm and person detection on every frame, wall clock');
+  report('landmarks.fps_untracked_cpu', untracked.cpu, 'frames/cpu-s', null, 'the same per CPU-second');
+  // The most tracking can give: the untracked run's time if every detector run were skipped at no cost.
+  const u = untracked.stages;
+  const ceiling = (u.palm + u.hand + u.poseDetection + u.poseLandmark + u.other) / (u.hand + u.poseLandmark + u.other);
   report(
     'landmarks.fps_ratio_vs_untracked',
     tracked.cpu / untracked.cpu,
+    'ratio',
+    null,
     `goal >= 2; from CPU time (wall-clock ratio ${(tracked.wall / untracked.wall).toFixed(2)}, skewed by other load); full models in both modes; tracked: ${stageNote(tracked)}; untracked: ${stageNote(untracked)}`,
+  );
+  report(
+    'landmarks.fps_ratio_ceiling',
+    ceiling,
+    'ratio',
+    null,
+    `the bound on fps_ratio_vs_untracked with these models: untracked time per frame ÷ its landmark-model time (tracking cannot skip the hand and pose landmark models); the tracked run reaches ${((tracked.cpu / untracked.cpu / ceiling) * 100).toFixed(0)} % of it`,
+  );
+  // Hands alone (pose off): the tracking the MediaPipe hand pipeline does, without the pose model
+  // that both modes run on every frame.
+  const handsTracked = await fps(asl, { pose: false });
+  const handsUntracked = await fps(asl, { pose: false, tracking: false });
+  report(
+    'landmarks.fps_ratio_vs_untracked_hands',
+    handsTracked.cpu / handsUntracked.cpu,
+    'ratio',
+    null,
+    `hands only (pose off), full models, the same frames (${handsTracked.cpu.toFixed(2)} vs ${handsUntracked.cpu.toFixed(2)} frames per CPU-second); tracked: ${stageNote(handsTracked)}`,
   );
   // The same comparison with the lite landmark and palm models (handModel/poseModel 'lite') in both modes.
   const liteFrames = asl.slice(0, LITE_FRAMES);
@@ -138,15 +181,17 @@ export async function runLandmarkBenchmarks(options: LandmarkBenchOptions = {}):
   report(
     'landmarks.fps_ratio_vs_untracked_lite',
     liteTracked.cpu / liteUntracked.cpu,
+    'ratio',
+    null,
     `secondary: lite models in both modes, first ${liteFrames.length} frames (${liteTracked.cpu.toFixed(2)} vs ${liteUntracked.cpu.toFixed(2)} frames per CPU-second); tracked: ${stageNote(liteTracked)}`,
   );
   const signerClip = join(dir, 'msl150', 'original_source', 'doctor_001.mp4');
   if (existsSync(signerClip)) {
     const signer = await loadFrames(signerClip, options.frames);
     const s = await fps(signer, {});
-    report('landmarks.fps_signer', s.wall, `hands+pose, ${signer.length} frames of msl150 doctor_001.mp4 (two hands, body) at 640x480, wall clock (${s.cpu.toFixed(2)} per CPU-second)`);
+    report('landmarks.fps_signer', s.wall, 'frames/s', null, `hands+pose, ${signer.length} frames of msl150 doctor_001.mp4 (two hands, body) at 640x480, wall clock (${s.cpu.toFixed(2)} per CPU-second)`);
   }
   const golden = await meanPxError(dir);
-  report('landmarks.mean_px_error', golden.error, `asl_hand golden clip, ${golden.detected}/${golden.frames} frames detected, goal <= 5`);
+  report('landmarks.mean_px_error', golden.error, 'px', null, `asl_hand golden clip, ${golden.detected}/${golden.frames} frames detected, goal <= 5`);
   return metrics;
 }
