@@ -92,12 +92,25 @@ def epoch_orders(split_dir, meta, samples):
 
 
 def batches(x, y, orders, batch_size):
-    """Every epoch's batches, back to back: epoch e is `orders[e]` cut into `batch_size` pieces."""
-    x, y = tf.constant(x), tf.constant(y)
+    """Keras's own array-input pipeline (a fresh iterator per epoch: that epoch's order, index
+    batches, a parallel gather, prefetch), except that the order of epoch e is `orders[e]` rather
+    than a tf.random.shuffle. Each new iterator takes the next epoch's order."""
+    x, y, orders = tf.constant(x), tf.constant(y), tf.constant(orders, dtype=tf.int64)  # orders: [epochs, samples]
+    epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    def next_order(_):
+        return tf.gather(orders, epoch.assign_add(1) - 1)
+
+    options = tf.data.Options()
+    options.experimental_external_state_policy = tf.data.experimental.ExternalStatePolicy.IGNORE
     return (
-        tf.data.Dataset.from_tensor_slices(orders)
+        tf.data.Dataset.range(1)
+        .map(next_order)
+        .prefetch(1)
         .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order).batch(batch_size))
-        .map(lambda index: (tf.gather(x, index), tf.gather(y, index)), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .map(lambda index: (tf.gather(x, index), tf.gather(y, index)), num_parallel_calls=tf.data.AUTOTUNE)
+        .apply(tf.data.experimental.assert_cardinality(-(-orders.shape[1] // batch_size)))
+        .with_options(options)
         .prefetch(tf.data.AUTOTUNE)
     )
 
@@ -144,12 +157,12 @@ def main():
     trace = [] if trace_path else None
     model = build(meta, trace)
     # One fit of `epochs` epochs, each timed: the first (graph tracing, XLA compilation) is
-    # excluded, as on the TF.js side; samples_per_s is the median of the others. One iterator
-    # runs through every epoch's batches (steps_per_epoch), each epoch in its own order.
+    # excluded, as on the TF.js side; samples_per_s is the median of the others. As with
+    # fit(x, y), each epoch builds its batches anew (inside the timed epoch), in its own order.
     timer = EpochTimer()
     steps = -(-len(x_train) // meta["batchSize"])
     data = batches(x_train, y_train, epoch_orders(split_dir, meta, len(x_train)), meta["batchSize"])
-    model.fit(data, epochs=meta["epochs"], steps_per_epoch=steps, shuffle=False, verbose=0, callbacks=[timer])
+    model.fit(data, epochs=meta["epochs"], shuffle=False, verbose=0, callbacks=[timer])
     if trace_path:
         with open(trace_path, "w") as f:
             json.dump([sum(trace[e * steps : (e + 1) * steps], []) for e in range(meta["epochs"])], f)
