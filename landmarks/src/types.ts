@@ -137,9 +137,10 @@ export interface MediaPipeDetectorOptions {
   /**
    * While fewer than `maxHands` hands are tracked, run the palm detector to look for new hands
    * only every this many frames (default 5; MediaPipe itself checks every frame = 1). Frames
-   * with no tracked hand always run it. With the pose on, its wrists steer the check: a visible
-   * wrist outside every tracked hand triggers it on the frame it appears, and while every
-   * visible wrist is inside a tracked hand it runs 6 times less often.
+   * with no tracked hand run it every frame. With the pose on, its wrists steer the check: a
+   * visible wrist with no tracked hand of its side there triggers it on the frame it appears;
+   * while every visible wrist has its tracked hand it runs 6 times less often; and with no hand
+   * tracked and no wrist in view (hands down) it runs every this many frames instead of every frame.
    */
   newHandCheckEveryFrames?: number;
   /** The input images are mirrored (selfie view); handedness labels stay anatomical (default false). */

@@ -1,26 +1,13 @@
 /**
- * When the hand tracker looks for new hands: the pure policy, the pose hint it takes, and the
- * rotated-rect containment under it. The real-model effect is in mediapipe.it.test.ts.
+ * When the hand tracker looks for new hands: the pure policy and the pose hint it takes. The
+ * real-model effect is in mediapipe.it.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COVERED_CHECK_FACTOR, needsPalmDetection, poseHandHint, type PoseHandHint } from '../src/mediapipe/hands.ts';
-import { rectContains, type Rect } from '../src/processing/geometry.ts';
+import { COVERED_CHECK_FACTOR, needsPalmDetection, poseHandHint, type PoseHandHint, type TrackedHand } from '../src/mediapipe/hands.ts';
 import type { PoseResult } from '../src/types.ts';
 
 const size = { width: 640, height: 480 };
-
-void test('rectContains: axis-aligned and rotated rects, normalized rect against pixel points', () => {
-  const rect: Rect = { xCenter: 0.5, yCenter: 0.5, width: 0.25, height: 0.1, rotation: 0 }; // 160 × 48 px around (320, 240)
-  assert.ok(rectContains(rect, { x: 320, y: 240 }, size));
-  assert.ok(rectContains(rect, { x: 399, y: 263 }, size));
-  assert.ok(!rectContains(rect, { x: 401, y: 240 }, size));
-  assert.ok(!rectContains(rect, { x: 320, y: 265 }, size));
-  // A quarter turn: the long side now runs vertically.
-  const turned = { ...rect, rotation: Math.PI / 2 };
-  assert.ok(rectContains(turned, { x: 320, y: 315 }, size));
-  assert.ok(!rectContains(turned, { x: 399, y: 240 }, size));
-});
 
 function poseWithWrists(left: { x: number; y: number; visibility: number }, right: { x: number; y: number; visibility: number }): PoseResult {
   const landmarks = Array.from({ length: 33 }, () => ({ x: 320, y: 100, z: 0, visibility: 1, presence: 1 }));
@@ -29,21 +16,33 @@ function poseWithWrists(left: { x: number; y: number; visibility: number }, righ
   return { landmarks, worldLandmarks: landmarks.map(() => ({ x: 0, y: 0, z: 0 })), score: 0.9 };
 }
 
-void test('poseHandHint: a visible in-image wrist outside every tracked hand is uncovered; hidden or off-image wrists do not count', () => {
-  const handAtLeft: Rect = { xCenter: 0.25, yCenter: 0.5, width: 0.2, height: 0.3, rotation: 0 };
-  const inside = { x: 160, y: 240, visibility: 0.9 };
-  assert.equal(poseHandHint(poseWithWrists(inside, { x: 480, y: 240, visibility: 0.9 }), [handAtLeft], size), 'uncovered');
-  assert.equal(poseHandHint(poseWithWrists(inside, { x: 480, y: 240, visibility: 0.2 }), [handAtLeft], size), 'covered', 'a wrist the pose barely sees');
-  assert.equal(poseHandHint(poseWithWrists(inside, { x: 480, y: 520, visibility: 0.9 }), [handAtLeft], size), 'covered', 'a wrist below the image');
-  assert.equal(poseHandHint(poseWithWrists(inside, { x: 480, y: 240, visibility: 0.9 }), [handAtLeft, { ...handAtLeft, xCenter: 0.75 }], size), 'covered');
-  assert.equal(poseHandHint(poseWithWrists(inside, { x: 480, y: 240, visibility: Number.NaN }), [handAtLeft], size), 'covered', 'NaN visibility is not visible');
+void test('poseHandHint: a visible in-image wrist with no tracked hand of its side there is uncovered; hidden or off-image wrists do not count', () => {
+  const left: TrackedHand = { handedness: 'left', wrist: { x: 160, y: 240 }, palm: 40 };
+  const right: TrackedHand = { handedness: 'right', wrist: { x: 480, y: 240 }, palm: 40 };
+  const atLeft = { x: 165, y: 236, visibility: 0.9 };
+  const atRight = { x: 480, y: 240, visibility: 0.9 };
+  assert.equal(poseHandHint(poseWithWrists(atLeft, atRight), [left], size), 'uncovered');
+  assert.equal(poseHandHint(poseWithWrists(atLeft, atRight), [left, right], size), 'covered');
+  assert.equal(poseHandHint(poseWithWrists(atLeft, { ...atRight, visibility: 0.2 }), [left], size), 'covered', 'a wrist the pose barely sees');
+  assert.equal(poseHandHint(poseWithWrists(atLeft, { ...atRight, y: 520 }), [left], size), 'covered', 'a wrist below the image');
+  assert.equal(poseHandHint(poseWithWrists(atLeft, { ...atRight, visibility: Number.NaN }), [left], size), 'covered', 'NaN visibility is not visible');
+  // Hands held close (MSL-150 "ambulancia"): the right wrist 60 px from the tracked left hand is still uncovered.
+  assert.equal(poseHandHint(poseWithWrists(atLeft, { x: 130, y: 185, visibility: 0.99 }), [left], size), 'uncovered');
+  // The tracked hand of the right side, but far from the pose's right wrist: not that wrist's hand.
+  assert.equal(poseHandHint(poseWithWrists(atLeft, atRight), [left, { ...right, wrist: { x: 400, y: 240 } }], size), 'uncovered');
+  // Nothing tracked, no wrist in view (hands down): covered.
+  assert.equal(poseHandHint(poseWithWrists({ ...atLeft, y: 600 }, { ...atRight, y: 600 }), [], size), 'covered');
 });
 
 void test('needsPalmDetection: no hand → always; all tracked → never; a pose hint steers the new-hand check', () => {
   const base = { maxHands: 2, everyFrames: 5, previousHint: undefined as PoseHandHint | undefined };
   const run = (tracked: number, framesSinceDetection: number, hint?: PoseHandHint, previousHint?: PoseHandHint) =>
     needsPalmDetection({ ...base, tracked, framesSinceDetection, hint, previousHint });
-  assert.equal(run(0, 0, 'covered', 'covered'), true, 'nothing tracked: detect every frame');
+  assert.equal(run(0, 0), true, 'nothing tracked, no pose: detect every frame');
+  assert.equal(run(0, 0, 'uncovered', 'uncovered'), true, 'nothing tracked, a wrist in view: every frame');
+  // Nothing tracked and no wrist in view (hands down): at once when that starts, then every 5th frame.
+  assert.equal(run(0, 0, 'covered', 'uncovered'), true);
+  assert.deepEqual([0, 1, 2, 3, 4].map((f) => run(0, f, 'covered', 'covered')), [false, false, false, false, true]);
   assert.equal(run(2, 100, 'uncovered'), false, 'maxHands tracked: never');
   // No pose: every 5th frame.
   assert.deepEqual([0, 1, 2, 3, 4].map((f) => run(1, f)), [false, false, false, false, true]);

@@ -81,7 +81,7 @@ void test('golden hand clip: all 325 frames detected, mean x/y error ≤ 5 px (m
   assert.deepEqual([...handedness], ['right']);
 });
 
-void test('the pose steers the new-hand check: fewer palm detections on a one-handed clip, no hand lost', async () => {
+void test('the pose steers the new-hand check: fewer palm detections on a one-handed clip, no hand lost, none lost with hands held close', async () => {
   // asl_hand shows one hand; with maxHands 2 the tracker keeps looking for a second one. Alone it
   // looks every 5th frame; with the pose on, only when a pose wrist is outside the tracked hand.
   const frames = await collect(tfjs('asl_hand.25fps.mp4'), { width: 640, height: 480, fit: 'pad', maxFrames: 100 });
@@ -103,6 +103,19 @@ void test('the pose steers the new-hand check: fewer palm detections on a one-ha
   assert.equal(guided.withHand, 100);
   assert.ok(handsOnly.runs >= 18, `hands only: a palm check every 5th frame (${handsOnly.runs})`);
   assert.ok(guided.runs <= handsOnly.runs * 0.7, `pose-guided: ${guided.runs} palm detections vs ${handsOnly.runs}`);
+  // Hands held close together (MSL-150 "ambulancia"): the pose must not take one hand's region for
+  // the other's, so the second hand is found as often as without the pose.
+  const signer = await collect(fixture('msl150', 'original_source', 'ambulancia_001.mp4'), { width: 640, height: 480, fit: 'pad' });
+  const handsFound = async (pose: boolean) => {
+    const detector = await createDetector('mediapipe', { pose });
+    let n = 0;
+    for (const f of signer) n += (await detector.detect(f, f.timestampMs)).hands.length;
+    await detector.close();
+    return n;
+  };
+  const without = await handsFound(false);
+  assert.ok(without >= signer.length * 1.8, `hands only: ${without} hands in ${signer.length} frames (two most of the time)`);
+  assert.ok((await handsFound(true)) >= without, 'the pose-guided check finds as many hands');
 });
 
 void test('hands.jpg: two hands, both the anatomical left (the same left hand twice); mirrored → both right', async () => {

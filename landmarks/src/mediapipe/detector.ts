@@ -112,7 +112,7 @@ class MediaPipeDetector implements LandmarkDetector {
     const timings: DetectionTimings = { palmDetectionMs: 0, handLandmarkMs: 0, poseDetectionMs: 0, poseLandmarkMs: 0, faceMs: 0, totalMs: 0 };
     // Pose first: where its wrists are tells the hand tracker whether a hand may have come in.
     const poseOut = this.pose ? await this.pose.process(checked, timings) : { pose: null, tracked: false };
-    const hint = this.hands && poseOut.pose && this.options.tracking ? poseHandHint(poseOut.pose, this.hands.trackedRects(), checked) : undefined;
+    const hint = this.hands && poseOut.pose && this.options.tracking ? poseHandHint(poseOut.pose, this.hands.trackedHands(), checked) : undefined;
     const handOut = this.hands ? await this.hands.process(checked, timings, hint) : { hands: [], tracked: false };
     const faceStarted = performance.now();
     const faceOut = this.face ? await this.face.process(checked) : { face: null, tracked: false };

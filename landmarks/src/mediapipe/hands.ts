@@ -7,7 +7,7 @@
 import type { CheckedImage } from '../image.js';
 import { createSsdAnchors, PALM_ANCHORS, type Anchor } from '../processing/anchors.js';
 import { decodeDetections, nonMaxSuppression, PALM_DECODE } from '../processing/decode.js';
-import { associateRects, detectionToRect, rectContains, transformRect, type Detection, type Rect, type Size } from '../processing/geometry.js';
+import { associateRects, detectionToRect, transformRect, type Detection, type Point2, type Rect, type Size } from '../processing/geometry.js';
 import { decodeLandmarks, decodeWorldLandmarks, handLandmarksToRect, PALM_TO_ROI, removeLandmarkLetterbox } from '../processing/landmarks.js';
 import { cropToTensor, projectLandmarks, projectWorldLandmarks, removeLetterbox } from '../processing/transform.js';
 import type { Handedness, HandResult, PoseResult } from '../types.js';
@@ -44,38 +44,52 @@ export function anatomicalHandedness(rawLeftScore: number, mirrored: boolean): {
 
 /**
  * What the same frame's body pose says about hands the tracker does not follow: `uncovered` when
- * a wrist of the pose is visible inside the image but outside every tracked hand region (a hand
- * may have come in), `covered` when every visible wrist is inside one (or none is visible).
+ * a wrist of the pose is visible inside the image and no tracked hand of that side has its wrist
+ * there (a hand may have come in), `covered` when every visible wrist has its tracked hand (or
+ * none is visible). Sides, not regions: two hands held close share a region but not a side.
  */
 export type PoseHandHint = 'uncovered' | 'covered';
 
-/** BlazePose's wrist landmarks (left, right). */
-const POSE_WRISTS = [15, 16] as const;
+/** A hand followed into the next frame: its anatomical side, wrist (pixels) and palm length (wrist → middle knuckle, pixels). */
+export interface TrackedHand {
+  handedness: Handedness;
+  wrist: Point2;
+  palm: number;
+}
+
+/** BlazePose's wrist landmarks by anatomical side. */
+const POSE_WRISTS = [
+  [15, 'left'],
+  [16, 'right'],
+] as const;
 const MIN_WRIST_VISIBILITY = 0.5;
 /** With the pose saying no hand is missing, the new-hand check runs this many times less often. */
 export const COVERED_CHECK_FACTOR = 6;
 
-export function poseHandHint(pose: PoseResult, tracked: readonly Rect[], image: Size): PoseHandHint {
-  for (const i of POSE_WRISTS) {
+export function poseHandHint(pose: PoseResult, tracked: readonly TrackedHand[], image: Size): PoseHandHint {
+  for (const [i, side] of POSE_WRISTS) {
     const w = pose.landmarks[i];
     if (!w || !(w.visibility >= MIN_WRIST_VISIBILITY)) continue;
     if (w.x < 0 || w.y < 0 || w.x >= image.width || w.y >= image.height) continue;
-    if (!tracked.some((rect) => rectContains(rect, w, image))) return 'uncovered';
+    const followed = tracked.some((h) => h.handedness === side && Math.hypot(h.wrist.x - w.x, h.wrist.y - w.y) <= Math.max(h.palm, 8));
+    if (!followed) return 'uncovered';
   }
   return 'covered';
 }
 
 /**
- * Whether this frame runs the palm detector. No tracked hand: always. All `maxHands` tracked:
- * never. In between, the new-hand check runs every `everyFrames` frames, except that a pose
- * hint changes it: a wrist that just became uncovered triggers it at once (a hand entering is
- * picked up on its first frame), and while the pose shows no uncovered wrist it runs
- * `COVERED_CHECK_FACTOR` times less often (a safety net for the pose missing a hand).
+ * Whether this frame runs the palm detector. No tracked hand: every frame, unless the pose shows
+ * no visible wrist in the image (hands down or out of view, as between signs): then every
+ * `everyFrames` frames, and at once when a wrist comes into view. All `maxHands` tracked: never.
+ * In between, the new-hand check runs every `everyFrames` frames, except that a pose hint changes
+ * it: a wrist that just became uncovered triggers it at once (a hand entering is picked up on its
+ * first frame), and while the pose shows no uncovered wrist it runs `COVERED_CHECK_FACTOR` times
+ * less often (a safety net for the pose missing a hand).
  */
 export function needsPalmDetection(s: { tracked: number; maxHands: number; framesSinceDetection: number; everyFrames: number; hint: PoseHandHint | undefined; previousHint: PoseHandHint | undefined }): boolean {
-  if (s.tracked === 0) return true;
-  if (s.tracked >= s.maxHands) return false;
   const due = s.framesSinceDetection + 1;
+  if (s.tracked === 0) return s.hint !== 'covered' || s.previousHint !== 'covered' || due >= s.everyFrames;
+  if (s.tracked >= s.maxHands) return false;
   if (s.hint === 'uncovered') return s.previousHint !== 'uncovered' || due >= s.everyFrames;
   if (s.hint === 'covered') return due >= s.everyFrames * COVERED_CHECK_FACTOR;
   return due >= s.everyFrames;
@@ -91,6 +105,7 @@ export class HandPipeline {
   private prevRects: Rect[] = [];
   private framesSinceDetection = Infinity;
   private previousHint: PoseHandHint | undefined;
+  private prevHands: TrackedHand[] = [];
   private readonly palmIn = new Float32Array(PALM_INPUT.width * PALM_INPUT.height * 3);
   private readonly handIn = new Float32Array(HAND_INPUT.width * HAND_INPUT.height * 3);
   private readonly palmOut: { boxes: number; scores: number };
@@ -119,11 +134,12 @@ export class HandPipeline {
     this.prevRects = [];
     this.framesSinceDetection = Infinity;
     this.previousHint = undefined;
+    this.prevHands = [];
   }
 
-  /** The regions this frame's landmarks will be looked for in (normalized; empty when not tracking). */
-  trackedRects(): readonly Rect[] {
-    return this.options.tracking ? this.prevRects : [];
+  /** The hands followed from the previous frame (empty when not tracking). */
+  trackedHands(): readonly TrackedHand[] {
+    return this.options.tracking ? this.prevHands : [];
   }
 
   async detectPalms(image: CheckedImage): Promise<Detection[]> {
@@ -201,8 +217,15 @@ export class HandPipeline {
     found.sort((a, b) => b.hand.score - a.hand.score);
     const kept = found.slice(0, maxHands);
     this.prevRects = tracking ? associateRects(kept.map((f) => handLandmarksToRect(f.normalized, image)).reverse(), MIN_SIMILARITY) : [];
+    this.prevHands = tracking ? kept.map(({ hand }) => trackedHand(hand)) : [];
     return { hands: kept.map((f) => f.hand), tracked: !needDetection };
   }
+}
+
+function trackedHand(hand: HandResult): TrackedHand {
+  const wrist = hand.landmarks[0] as Point2;
+  const knuckle = hand.landmarks[9] as Point2;
+  return { handedness: hand.handedness, wrist: { x: wrist.x, y: wrist.y }, palm: Math.hypot(knuckle.x - wrist.x, knuckle.y - wrist.y) };
 }
 
 /** Index of the model output whose shape (and name) match; throws when the model differs. */

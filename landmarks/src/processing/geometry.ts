@@ -136,18 +136,6 @@ export function rectBounds(rect: Rect): BoundingBox {
   return { xMin, yMin, xMax: xMin + rect.width, yMax: yMin + rect.height };
 }
 
-/** Whether a pixel point lies inside a normalized rotated rect of an image of `imageSize`. */
-export function rectContains(rect: Rect, point: Point2, imageSize: Size): boolean {
-  const dx = point.x - rect.xCenter * imageSize.width;
-  const dy = point.y - rect.yCenter * imageSize.height;
-  // Into the rect's frame: undo its clockwise rotation.
-  const cos = Math.cos(rect.rotation);
-  const sin = Math.sin(rect.rotation);
-  const u = dx * cos + dy * sin;
-  const v = -dx * sin + dy * cos;
-  return Math.abs(u) <= (rect.width * imageSize.width) / 2 && Math.abs(v) <= (rect.height * imageSize.height) / 2;
-}
-
 /** Intersection over union of two boxes (0 when they do not overlap). */
 export function iou(a: BoundingBox, b: BoundingBox): number {
   const w = Math.min(a.xMax, b.xMax) - Math.max(a.xMin, b.xMin);
