@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/training/backend.js';
 import type { FlatAdam } from '../src/training/adam.js';
 import { EpochRunner } from '../src/training/fit-loop.js';
 import { buildModel, compileModel, disposeModel } from '../src/training/models.js';
-import { installNativeKernels, nativeBackend } from '../src/training/native-kernels.js';
+import { assertClose, nativeKernelsOrSkip } from './training-helpers/native.js';
 import { NativeDenseStep } from '../src/training/native-dense.js';
 import { tempDir } from '@signflow/testkit';
 import { parseTrainParams } from '../src/training/params.js';
@@ -19,9 +18,7 @@ import type { SequenceDataset } from '../src/training/data.js';
  * model and data are trained a few epochs each way (SIGNFLOW_TFJS_FUSED=0 turns the native
  * paths off), then losses, accuracies, weights, Adam moments and iteration counts are compared.
  */
-const choice = await selectBackend();
-installNativeKernels();
-const skip = nativeBackend() ? false : `native backend not in use (${choice.backend}): scripts/setup.d/50-tfjs-native.sh builds it`;
+const skip = await nativeKernelsOrSkip();
 
 const shape = { frames: 2, features: 5, classes: 4 };
 const n = 70; // two full batches of 32 and one of 6
@@ -69,12 +66,6 @@ async function trainEpochs(fused: boolean, layers: number, dropout: number, clas
   }
 }
 
-function close(a: number[], b: number[], tolerance: number, what: string): void {
-  assert.equal(a.length, b.length, what);
-  const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] ?? Number.NaN))), 0);
-  assert.ok(worst <= tolerance, `${what}: largest difference ${worst}`);
-}
-
 for (const [layers, dropout, classWeight] of [
   [2, 0, undefined],
   [1, 0, { 0: 2, 1: 0.5, 2: 1, 3: 1.5 }],
@@ -93,12 +84,12 @@ for (const [layers, dropout, classWeight] of [
     fused.epochs.forEach((e, i) => {
       const p = plain.epochs[i];
       assert.ok(p);
-      close([e.loss, e.valLoss ?? Number.NaN], [p.loss, p.valLoss ?? Number.NaN], 1e-4, `losses of epoch ${i + 1}`);
+      assertClose([e.loss, e.valLoss ?? Number.NaN], [p.loss, p.valLoss ?? Number.NaN], 1e-4, `losses of epoch ${i + 1}`);
       assert.equal(e.accuracy, p.accuracy, `accuracy of epoch ${i + 1}`);
       assert.equal(e.valAccuracy, p.valAccuracy, `validation accuracy of epoch ${i + 1}`);
     });
-    fused.weights.forEach((w, i) => close(w, plain.weights[i] ?? [], 1e-4, `weight ${i}`));
-    fused.moments.forEach((m, i) => close(m, plain.moments[i] ?? [], 1e-5, `moment ${i}`));
+    fused.weights.forEach((w, i) => assertClose(w, plain.weights[i] ?? [], 1e-4, `weight ${i}`));
+    fused.moments.forEach((m, i) => assertClose(m, plain.moments[i] ?? [], 1e-5, `moment ${i}`));
   });
 }
 
@@ -134,8 +125,8 @@ test('native Dense step: a run stopped after a checkpoint resumes to the weights
   process.env['SIGNFLOW_TFJS_FUSED'] = '0';
   const plain = await run('runs/plain/train').finally(() => delete process.env['SIGNFLOW_TFJS_FUSED']);
   assert.equal(resumed.resumedFromEpoch, 2);
-  close(straight.history.map((h) => h.loss), plain.history.map((h) => h.loss), 1e-4, 'losses per epoch, native vs TF.js path');
-  straight.weights.forEach((w, i) => close(w, plain.weights[i] ?? [], 1e-4, `weight ${i}, native vs TF.js path`));
-  close(resumed.history.map((h) => h.loss), straight.history.map((h) => h.loss), 1e-6, 'losses per epoch');
-  resumed.weights.forEach((w, i) => close(w, straight.weights[i] ?? [], 1e-6, `weight ${i}`));
+  assertClose(straight.history.map((h) => h.loss), plain.history.map((h) => h.loss), 1e-4, 'losses per epoch, native vs TF.js path');
+  straight.weights.forEach((w, i) => assertClose(w, plain.weights[i] ?? [], 1e-4, `weight ${i}, native vs TF.js path`));
+  assertClose(resumed.history.map((h) => h.loss), straight.history.map((h) => h.loss), 1e-6, 'losses per epoch');
+  resumed.weights.forEach((w, i) => assertClose(w, straight.weights[i] ?? [], 1e-6, `weight ${i}`));
 });

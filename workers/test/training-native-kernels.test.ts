@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/training/backend.js';
 import { FlatAdam } from '../src/training/adam.js';
 import { buildModel, compileModel, disposeModel } from '../src/training/models.js';
-import { installNativeKernels, nativeBackend, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyMean } from '../src/training/native-kernels.js';
+import { sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyMean } from '../src/training/native-kernels.js';
+import { assertClose, nativeKernelsOrSkip } from './training-helpers/native.js';
 import { serializeModel } from '../src/training/model-io.js';
 
 /**
@@ -12,10 +12,7 @@ import { serializeModel } from '../src/training/model-io.js';
  * numbers of the composite TF.js code they replace. SIGNFLOW_TFJS_FUSED=0 switches them off in
  * the same process, so each check runs both ways on the same tensors.
  */
-const choice = await selectBackend();
-installNativeKernels();
-const native = nativeBackend() !== undefined;
-const skip = native ? false : `native backend not in use (${choice.backend}): scripts/setup.d/50-tfjs-native.sh builds it`;
+const skip = await nativeKernelsOrSkip();
 
 function both<T>(run: () => T): { fused: T; plain: T } {
   const fused = run();
@@ -25,12 +22,6 @@ function both<T>(run: () => T): { fused: T; plain: T } {
   } finally {
     delete process.env['SIGNFLOW_TFJS_FUSED'];
   }
-}
-
-function close(a: number[], b: number[], tolerance: number, what: string): void {
-  assert.equal(a.length, b.length, what);
-  const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] ?? Number.NaN))), 0);
-  assert.ok(worst <= tolerance, `${what}: largest difference ${worst}`);
 }
 
 test('GRU on the native GRUBlockCell kernel: same outputs and weight gradients as the TF.js GRU', { skip }, () => {
@@ -43,7 +34,7 @@ test('GRU on the native GRUBlockCell kernel: same outputs and weight gradients a
     });
   const { fused, plain } = both(grads);
   assert.ok(Math.abs(fused[0] - plain[0]) < 1e-4, `outputs ${fused[0]} vs ${plain[0]}`);
-  model.trainableWeights.forEach((w, i) => close(fused[i + 1] as number[], plain[i + 1] as number[], 1e-4, `gradient of ${w.name}`));
+  model.trainableWeights.forEach((w, i) => assertClose(fused[i + 1] as number[], plain[i + 1] as number[], 1e-4, `gradient of ${w.name}`));
   tf.dispose(x);
   disposeModel(model);
 });
@@ -62,8 +53,8 @@ test('fused softmax cross-entropy, MatMul and Step kernels: the values and gradi
   const logits = tf.tensor2d([[1, 2, 3], [0.5, -1, 2], [-3, 0, 0.25]]);
   const labels = tf.tensor1d([2, 0, 1], 'int32');
   const ce = both(() => tf.tidy(() => [Array.from(sparseSoftmaxCrossEntropy(logits, labels).dataSync()), Array.from(tf.grad((z: tf.Tensor) => tf.mean(sparseSoftmaxCrossEntropy(z as tf.Tensor2D, labels)))(logits).dataSync())]));
-  close(ce.fused[0] ?? [], ce.plain[0] ?? [], 1e-6, 'loss');
-  close(ce.fused[1] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient');
+  assertClose(ce.fused[0] ?? [], ce.plain[0] ?? [], 1e-6, 'loss');
+  assertClose(ce.fused[1] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient');
   const mean = both(() =>
     tf.tidy(() => {
       let kept: tf.Tensor | undefined;
@@ -77,15 +68,15 @@ test('fused softmax cross-entropy, MatMul and Step kernels: the values and gradi
       return [Array.from(g.dataSync()), losses];
     }),
   );
-  close(mean.fused[0] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient of the fused mean');
-  close(mean.fused[1] ?? [], ce.plain[0] ?? [], 1e-6, 'per-sample losses beside the fused mean');
-  close(mean.plain[0] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient of the composite mean');
+  assertClose(mean.fused[0] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient of the fused mean');
+  assertClose(mean.fused[1] ?? [], ce.plain[0] ?? [], 1e-6, 'per-sample losses beside the fused mean');
+  assertClose(mean.plain[0] ?? [], ce.plain[1] ?? [], 1e-6, 'gradient of the composite mean');
   const a = tf.randomNormal([5, 6], 0, 1, 'float32', 2);
   const b = tf.randomNormal([6, 3], 0, 1, 'float32', 3);
   // the composite reference: the same product through a rank-3 BatchMatMul (not replaced)
   const mm = tf.tidy(() => [Array.from(tf.matMul(a, b).dataSync()), Array.from(tf.matMul(a.expandDims(0), b.expandDims(0)).dataSync()), Array.from(tf.matMul(b, a, true, true).dataSync()), Array.from(tf.transpose(tf.matMul(a, b)).dataSync())]);
-  close(mm[0] ?? [], mm[1] ?? [], 1e-5, 'matMul');
-  close(mm[2] ?? [], mm[3] ?? [], 1e-5, 'matMul transposed');
+  assertClose(mm[0] ?? [], mm[1] ?? [], 1e-5, 'matMul');
+  assertClose(mm[2] ?? [], mm[3] ?? [], 1e-5, 'matMul transposed');
   const step = tf.tidy(() => Array.from(tf.step(tf.tensor1d([-2, -0, 0, 0.5, Number.NaN, 3])).dataSync()));
   assert.deepEqual(step.slice(0, 4), [0, 0, 0, 1]);
   assert.ok(Number.isNaN(step[4]));
@@ -103,7 +94,7 @@ test('flat Adam: Keras update rule, and a save/load of its state in the middle c
   const first = grads(0);
   optimizer.applyFlat(variables, first);
   // step 1: m = 0.1 g, v = 0.001 g², lr·√(1−β₂)/(1−β₁)·m/(√v+ε) = lr·sign(g) (to ε)
-  variables.forEach((v, i) => close(Array.from(v.dataSync()), (before[i] ?? []).map((x) => x - 0.01), 1e-6, `step 1 of ${v.name}`));
+  variables.forEach((v, i) => assertClose(Array.from(v.dataSync()), (before[i] ?? []).map((x) => x - 0.01), 1e-6, `step 1 of ${v.name}`));
 
   const saved = await optimizer.getWeights();
   assert.equal(saved.length, 1 + 2 * variables.length, 'iterations, then first and second moments per variable');
@@ -117,7 +108,7 @@ test('flat Adam: Keras update rule, and a save/load of its state in the middle c
   const restored = new FlatAdam(0.01);
   await restored.setWeights(copy);
   restored.applyFlat(variables, grads(1));
-  variables.forEach((v, i) => close(Array.from(v.dataSync()), expected[i] ?? [], 1e-7, `resumed step of ${v.name}`));
+  variables.forEach((v, i) => assertClose(Array.from(v.dataSync()), expected[i] ?? [], 1e-7, `resumed step of ${v.name}`));
   tf.dispose([...first, ...continued, ...snapshot, ...copy.map((c) => c.tensor)]);
   restored.dispose();
   disposeModel(model);
