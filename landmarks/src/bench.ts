@@ -30,23 +30,9 @@ export interface LandmarkBenchOptions {
   fixturesDir?: string;
   /** Frames per fps run (default: the whole clip). */
   frames?: number;
-  /**
-   * Called with each figure as it is measured (default: one JSON line on stdout via core's
-   * reportFigure, `{"metric","value","unit","baseline","ratio"}`, and the note on stderr).
-   */
-  report?: (figure: LandmarkFigure) => void;
 }
 
 export type LandmarkBenchMetrics = Record<string, number>;
-
-export interface LandmarkFigure {
-  metric: string;
-  value: number;
-  unit: string;
-  /** The same quantity measured in the same run for comparison (e.g. untracked fps), or null. */
-  baseline: number | null;
-  note: string;
-}
 
 async function loadFrames(path: string, maxFrames?: number): Promise<VideoFrame[]> {
   const frames: VideoFrame[] = [];
@@ -129,13 +115,10 @@ export async function runLandmarkBenchmarks(options: LandmarkBenchOptions = {}):
   const dir = options.fixturesDir ?? defaultFixturesDir;
   const metrics: LandmarkBenchMetrics = {};
   const report = (metric: string, value: number, unit: string, baseline: number | null, note: string): void => {
+    // One JSON line on stdout (core's reportFigure), the note on stderr.
     metrics[metric] = Number(value.toFixed(3));
-    const figure = { metric, value, unit, baseline, note };
-    if (options.report) options.report(figure);
-    else {
-      reportFigure(metric, value, unit, baseline);
-      if (note) process.stderr.write(`  ${metric}: ${note}\n`);
-    }
+    reportFigure(metric, value, unit, baseline);
+    if (note) process.stderr.write(`  ${metric}: ${note}\n`);
   };
   const aslClip = join(dir, 'tfjs-models', 'asl_hand.25fps.mp4');
   const asl = await loadFrames(aslClip, options.frames);
