@@ -61,12 +61,38 @@ test('without a disk folder, persist keeps nothing', () => {
 });
 
 test('an ack for a frame dropped while in flight does not remove the next frame', () => {
-  const buffer = new FrameBuffer({ maxFrames: 2, maxBytes: 1e6 });
+  // Room for one frame only: the frame out for publishing is the only one that can make room.
+  const buffer = new FrameBuffer({ maxFrames: 1, maxBytes: 1e6 });
   buffer.push(frame(1));
   const inFlight = buffer.peek();
-  buffer.push(frame(2));
-  buffer.push(frame(3)); // full: frame 1 dropped while its publish is out
+  buffer.push(frame(2)); // full: frame 1 dropped while its publish is out
   assert.equal(buffer.counters.dropped, 1);
   buffer.shift(inFlight?.seq);
-  assert.deepEqual(sendAll(buffer), [2, 3]);
+  assert.deepEqual(sendAll(buffer), [2]);
+});
+
+test('a full buffer drops the oldest frame, but not the one out for publishing: its publish may have landed with only the ack lost', () => {
+  const buffer = new FrameBuffer({ maxFrames: 3, maxBytes: 1e6 });
+  for (let seq = 0; seq < 3; seq++) buffer.push(frame(seq));
+  assert.equal(buffer.peek()?.seq, 0, 'frame 0 goes out; NATS goes away before its ack');
+  for (let seq = 3; seq < 6; seq++) buffer.push(frame(seq));
+  assert.equal(buffer.counters.dropped, 3, 'three frames made room');
+  // Frame 0 stays to be resent (its msg id settles whether it had landed); 1, 2 and 3 were never sent.
+  assert.deepEqual(sendAll(buffer), [0, 4, 5]);
+  // Nothing out for publishing: the oldest goes first, as before.
+  for (let seq = 6; seq < 10; seq++) buffer.push(frame(seq));
+  assert.deepEqual(sendAll(buffer), [7, 8, 9]);
+});
+
+test('the same holds for the disk buffer: trimming skips the spilled frame out for publishing', async () => {
+  await using dir = await tempDir();
+  const buffer = new FrameBuffer({ maxFrames: 1, maxBytes: 1e6, diskDir: dir.path, diskMaxBytes: 3 * 250 });
+  for (let seq = 0; seq < 3; seq++) buffer.push(frame(seq));
+  assert.equal(buffer.peek()?.seq, 0, 'frame 0 (on disk) goes out');
+  for (let seq = 3; seq < 7; seq++) buffer.push(frame(seq));
+  assert.ok(buffer.counters.dropped > 0, 'the disk filled up');
+  const sent = sendAll(buffer);
+  assert.equal(sent[0], 0, 'the frame out for publishing was kept');
+  assert.deepEqual([...sent].sort((a, b) => a - b), sent, 'in order');
+  assert.equal(sent.length + buffer.counters.dropped, 7, 'every frame sent once or counted as dropped');
 });

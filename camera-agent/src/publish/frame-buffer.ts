@@ -34,7 +34,10 @@ interface DiskEntry {
 /**
  * Frames waiting for JetStream's ack, oldest first, bounded: when memory is full the oldest
  * frame moves to disk (if configured), and when that is full too the oldest frame is dropped
- * and counted. Disk holds only frames older than those in memory, so order is kept.
+ * and counted. Disk holds only frames older than those in memory, so order is kept. The frame
+ * handed out for publishing (`peek`) is not dropped while others can go instead: its publish may
+ * have reached JetStream with only the ack lost, so it stays to be resent (its msg id makes that
+ * a no-op) and `dropped` counts only frames that were never sent.
  * The disk folder outlives the process: frames a crashed or stopped agent left there are sent
  * first by the next run (their msg ids make a frame that did reach JetStream a no-op).
  */
@@ -44,6 +47,8 @@ export class FrameBuffer {
   private readonly disk: DiskEntry[] = [];
   private diskBytes = 0;
   private waiter: (() => void) | undefined;
+  /** The seq `peek` last handed out for publishing (see the class comment). */
+  private publishing: number | undefined;
   readonly counters: FrameBufferCounters = { dropped: 0, spilled: 0, restored: 0 };
 
   constructor(private readonly options: FrameBufferOptions) {
@@ -70,7 +75,9 @@ export class FrameBuffer {
     this.memory.push(frame);
     this.memoryBytes += frame.data.length;
     while (this.memory.length > 1 && (this.memory.length > this.options.maxFrames || this.memoryBytes > this.options.maxBytes)) {
-      const oldest = this.memory.shift();
+      // Spilling keeps order only oldest first; dropping skips the frame being published.
+      const at = this.options.diskDir ? 0 : this.victim(this.memory);
+      const [oldest] = this.memory.splice(at, 1);
       if (!oldest) break;
       this.memoryBytes -= oldest.data.length;
       if (this.options.diskDir) this.spill(oldest);
@@ -79,16 +86,25 @@ export class FrameBuffer {
     this.waiter?.();
   }
 
-  /** The oldest frame, left in place until `shift()` confirms it was sent. */
+  /** The oldest frame, for publishing: left in place until `shift()` confirms it was sent. */
   peek(): QueuedFrame | undefined {
     for (let onDisk = this.disk[0]; onDisk; onDisk = this.disk[0]) {
       const frame = this.readDisk(onDisk);
-      if (frame) return frame;
+      if (frame) {
+        this.publishing = frame.seq;
+        return frame;
+      }
       // Unreadable (cut short by a crash mid-write, or removed by hand): count it and move on.
       this.shift();
       this.counters.dropped++;
     }
+    this.publishing = this.memory[0]?.seq;
     return this.memory[0];
+  }
+
+  /** Which of `frames` (oldest first, at least 2) to drop for room: the oldest, unless it is being published and a third frame leaves the newest in place. */
+  private victim(frames: readonly { seq: number }[]): number {
+    return frames[0]?.seq === this.publishing && frames.length > 2 ? 1 : 0;
   }
 
   /**
@@ -157,7 +173,7 @@ export class FrameBuffer {
 
   private trimDisk(): void {
     while (this.disk.length > 1 && this.diskBytes > (this.options.diskMaxBytes ?? Infinity)) {
-      const oldest = this.disk.shift();
+      const [oldest] = this.disk.splice(this.victim(this.disk), 1);
       if (!oldest) break;
       this.diskBytes -= oldest.bytes;
       rmSync(this.diskPath(oldest.seq), { force: true });
